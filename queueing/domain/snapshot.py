@@ -1,0 +1,120 @@
+"""Immutable snapshots that every calling policy reads: one window, the waiting tickets and the rules.
+
+The live hall builds them from database rows; the SimPy twin builds them from its own state. Both then call the
+same policy function, so the simulation is a digital twin of the hall and never a second copy of its rules.
+Identifiers are plain strings so that either side can supply its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from hall.domain.catalogue import ItemRequirement, ServiceDomain
+from hall.domain.centres import DEFAULT_PRIORITY_GROUPS, HallRules, WaitingPromise
+from hall.domain.people import PriorityGroup
+from hall.domain.skills import SkillLevel
+from hall.domain.windows import WindowType
+
+
+@dataclass(frozen=True, slots=True)
+class StaffOnDuty:
+    """The staff member signed in at a window: what they may handle decides what the window may call."""
+
+    staff_id: str
+    skill_level: SkillLevel
+    qualified_domains: frozenset[ServiceDomain] = frozenset()
+    qualified_items: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class WindowSnapshot:
+    """One window at the moment it asks for its next ticket.
+
+    ``domains`` and ``item_codes`` say what the window's *type* serves (ignored for comprehensive-all windows);
+    ``priority_calls_in_row`` is how many priority calls this window has made since its last normal call, the
+    state the fairness cap needs.
+    """
+
+    window_id: str
+    number: int
+    type: WindowType
+    staff: StaffOnDuty | None
+    domains: frozenset[ServiceDomain] = frozenset()
+    item_codes: frozenset[str] = frozenset()
+    priority_calls_in_row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentSlot:
+    """The booked slot of an appointment ticket, as aware datetimes."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingTicket:
+    """A ticket that is waiting to be called.
+
+    ``arrived_at`` is the original arrival: a transfer keeps it, so a transferred visitor does not queue again.
+    ``sequence`` is the ticket's daily issue sequence, the deterministic tie-break after arrival time.
+    ``reserved_window_id`` is set for a parked ticket (it returns to the same window) or a ticket transferred
+    to one window; only that window may call it.
+    ``priority_group`` is honoured only if the centre's rules list it.
+    """
+
+    ticket_id: str
+    number: str
+    items: tuple[ItemRequirement, ...]
+    arrived_at: datetime
+    sequence: int
+    priority_group: PriorityGroup | None = None
+    appointment: AppointmentSlot | None = None
+    reserved_window_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingRules:
+    """The centre settings a calling policy needs, as plain values."""
+
+    fairness_max_priority_in_row: int = 3
+    fairness_wait: timedelta = timedelta(minutes=20)
+    promise_wait: timedelta = timedelta(minutes=15)
+    priority_groups: frozenset[PriorityGroup] = field(default_factory=lambda: frozenset(DEFAULT_PRIORITY_GROUPS))
+    appointment_early: timedelta = timedelta(minutes=30)
+    appointment_late: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_centre(cls, rules: HallRules, promise: WaitingPromise) -> RoutingRules:
+        return cls(
+            fairness_max_priority_in_row=rules.fairness_max_priority_in_row,
+            fairness_wait=timedelta(minutes=rules.fairness_wait_minutes),
+            promise_wait=promise.within,
+            priority_groups=frozenset(rules.priority_groups),
+            appointment_early=timedelta(minutes=rules.appointment_checkin_early_minutes),
+            appointment_late=timedelta(minutes=rules.appointment_checkin_late_minutes),
+        )
+
+
+class CallReason(StrEnum):
+    """Why a policy chose a ticket; shown to the window clerk and kept in the ticket history."""
+
+    RESERVED = "reserved"  # parked at / transferred to this window
+    EMERGENCY = "emergency"
+    STATUTORY_PRIORITY = "statutory_priority"
+    APPOINTMENT_DUE = "appointment_due"
+    FAIRNESS = "fairness"  # the fairness cap let a long-waiting normal ticket through
+    PAST_PROMISE = "past_promise"  # waited past the centre's promise
+    OLDEST_ELIGIBLE = "oldest_eligible"
+
+
+@dataclass(frozen=True, slots=True)
+class CallDecision:
+    """The ticket a window should call, why, and whether the call counts as a priority call."""
+
+    ticket_id: str
+    reason: CallReason
+    detail: str
+    is_priority_call: bool
