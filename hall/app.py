@@ -1,0 +1,70 @@
+"""The composition root: ``create_app(settings)`` builds the whole Litestar application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig
+
+from hall import controllers as hall_controllers
+from hall.db.engine import make_engine, make_session_maker
+from hall.errors import EXCEPTION_HANDLERS
+from hall.logs import configure_logging
+from hall.ops import MetricsController, OpsController
+from hall.security import HallAuthenticationMiddleware
+from hall.settings import Settings, get_settings
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the application for one installation's settings (tests pass their own)."""
+    settings = settings or get_settings()
+    configure_logging(settings)
+    engine = make_engine(settings.database_url)
+    session_maker = make_session_maker(engine)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=session_maker,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit",
+        create_all=False,
+        set_default_exception_handler=False,
+    )
+    prometheus = PrometheusConfig(app_name="hall", group_path=True, exclude=["/metrics", "/health"])
+
+    def _on_startup(app: Litestar) -> None:
+        app.state["session_maker"] = session_maker
+        app.state["settings"] = settings
+
+    route_handlers: list[Any] = [OpsController, MetricsController, *hall_controllers.ROUTES]
+    return Litestar(
+        route_handlers=route_handlers,
+        plugins=[SQLAlchemyPlugin(config=db_config)],
+        middleware=[
+            prometheus.middleware,
+            DefineMiddleware(HallAuthenticationMiddleware, exclude=["^/schema", "^/metrics$", "^/health$"]),
+        ],
+        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[_on_startup],
+        openapi_config=OpenAPIConfig(
+            title="Hall API",
+            version=API_VERSION,
+            description="Window-hall queueing and staff management for government service centres.",
+            use_handler_docstrings=True,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        logging_config=LoggingConfig(configure_root_logger=False, log_exceptions="never"),
+        debug=settings.debug,
+    )

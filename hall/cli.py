@@ -1,0 +1,172 @@
+"""The ``hall`` command: serve, migrate, seed, and operate an installation from the shell."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import click
+
+from hall.settings import Settings, SettingsError, get_settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_with_session(work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction on the configured database and commit it."""
+    from hall.db.engine import make_engine, make_session_maker
+
+    async def main() -> T:
+        engine = make_engine(_settings().database_url)
+        try:
+            async with make_session_maker(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+@click.group(help="Hall: window-hall queueing and staff management for government service centres.")
+def main() -> None:
+    """Entry point of the ``hall`` console script."""
+
+
+@main.command(help="Serve the web application (uvicorn).")
+@click.option("--host", default=None, help="default: HALL_HOST (127.0.0.1)")
+@click.option("--port", type=int, default=None, help="default: HALL_PORT (8000)")
+@click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--reload", is_flag=True, help="restart on code changes (development)")
+def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+    import uvicorn
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"Hall is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/schema)")
+    uvicorn.run(
+        "hall.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@main.group(help="Database migrations.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Migrate the database to the newest schema (or REVISION) and add reference data.")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    from hall.db import migrate
+    from hall.seed import ensure_national_calendar
+
+    settings = _settings()
+    migrate.upgrade(settings.database_url, revision)
+    if revision == "head":
+        run_with_session(ensure_national_calendar)
+    click.echo(f"database at {revision}: {_redact(settings.database_url)}")
+
+
+@db.command("downgrade", help="Migrate the database down to REVISION.")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    from hall.db import migrate
+
+    migrate.downgrade(_settings().database_url, revision)
+
+
+@db.command("current", help="Show the database's revision.")
+def db_current() -> None:
+    from hall.db import migrate
+
+    migrate.current(_settings().database_url)
+
+
+@db.command("revision", help="Autogenerate a migration from the models (developers).")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    from hall.db import migrate
+
+    migrate.make_revision(_settings().database_url, message)
+
+
+@main.group(help="Seed data.")
+def seed() -> None:
+    pass
+
+
+@seed.command("demo", help="Seed the demo county centre and two township centres (idempotent).")
+def seed_demo_command() -> None:
+    from hall import demo
+    from hall.seed import demo_logins, seed_demo
+
+    report = run_with_session(seed_demo)
+    if report.total:
+        click.echo("seeded: " + ", ".join(f"{n} {kind}" for kind, n in report.created.items()))
+    else:
+        click.echo("demo data already present; nothing changed")
+    settings = _settings()
+    click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
+    for who, username, _ in demo_logins():
+        click.echo(f"  {username:<12} {who}")
+    click.echo(f"\nKiosk device token:   {demo.DEMO_KIOSK_TOKEN}")
+    click.echo(f"Display device token: {demo.DEMO_DISPLAY_TOKEN}")
+    click.echo(f"\nAPI docs: {settings.public_url}/schema")
+
+
+@main.group(help="Users.")
+def user() -> None:
+    pass
+
+
+@user.command("create-admin", help="Create an administrator (first set-up of a real installation).")
+@click.option("--username", required=True)
+@click.option("--display-name", required=True)
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def create_admin(username: str, display_name: str, password_stdin: bool) -> None:
+    import msgspec
+
+    from hall import schemas as s
+    from hall.domain.errors import HallError
+    from hall.domain.people import Role
+    from hall.security import Principal
+    from hall.services import UserService
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("password: ")
+    try:
+        data = msgspec.convert(
+            {"username": username, "displayName": display_name, "password": password, "role": "admin"},
+            s.UserCreate,
+        )
+    except msgspec.ValidationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    actor = Principal(role=Role.ADMIN, name="cli", centre_scope=None)
+    try:
+        run_with_session(lambda session: UserService(session, actor).create(data))
+    except HallError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.reason}") from exc
+    click.echo(f"administrator {username} created")
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.split("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return url
