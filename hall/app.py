@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.base import DefineMiddleware
@@ -16,6 +16,7 @@ from litestar.plugins.prometheus import PrometheusConfig
 
 from hall import controllers as hall_controllers
 from hall.db.engine import make_engine, make_session_maker
+from hall.db.session import provide_db_session
 from hall.errors import EXCEPTION_HANDLERS
 from hall.logs import configure_logging
 from hall.ops import MetricsController, OpsController
@@ -31,31 +32,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings)
     engine = make_engine(settings.database_url)
     session_maker = make_session_maker(engine)
-    db_config = SQLAlchemyAsyncConfig(
-        engine_instance=engine,
-        session_maker=session_maker,
-        session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
-        create_all=False,
-        set_default_exception_handler=False,
-    )
     prometheus = PrometheusConfig(app_name="hall", group_path=True, exclude=["/metrics", "/health"])
 
-    def _on_startup(app: Litestar) -> None:
-        app.state["session_maker"] = session_maker
-        app.state["settings"] = settings
+    async def _on_shutdown(_: Litestar) -> None:
+        await engine.dispose()
 
     route_handlers: list[Any] = [OpsController, MetricsController, *hall_controllers.ROUTES]
     return Litestar(
         route_handlers=route_handlers,
-        plugins=[SQLAlchemyPlugin(config=db_config)],
         middleware=[
             prometheus.middleware,
             DefineMiddleware(HallAuthenticationMiddleware, exclude=["^/schema", "^/metrics$", "^/health$"]),
         ],
-        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
+            "db_session": Provide(provide_db_session),
+        },
+        state=State({"session_maker": session_maker, "settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[_on_startup],
+        on_shutdown=[_on_shutdown],
         openapi_config=OpenAPIConfig(
             title="Hall API",
             version=API_VERSION,

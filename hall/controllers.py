@@ -8,7 +8,8 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from hall import schemas as s
@@ -30,8 +31,8 @@ from hall.settings import Settings
 
 T = TypeVar("T")
 
-Limit = Annotated[int, Parameter(ge=1, le=services.MAX_PAGE, description="page size")]
-Offset = Annotated[int, Parameter(ge=0)]
+Limit = Annotated[int, QueryParameter(ge=1, le=services.MAX_PAGE, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0)]
 EVERYONE_SIGNED_IN = allow(Role.ADMIN, Role.MANAGER, Role.STAFF, Role.KIOSK, Role.DISPLAY)
 
 
@@ -48,13 +49,17 @@ class AuthController(Controller):
     dependencies = {"auth": service_provider(services.AuthService)}
 
     @post("/tokens", guards=[public], operation_id="CreateApiToken")
-    async def create_token(self, data: s.SignIn, auth: services.AuthService, settings: Settings) -> s.TokenRead:
+    async def create_token(
+        self, data: JSONBody[s.SignIn], auth: NamedDependency[services.AuthService], settings: NamedDependency[Settings]
+    ) -> s.TokenRead:
         """Sign in with a password and receive an API bearer token (shown once)."""
         _, read = await auth.sign_in(data, kind="api", lifetime=timedelta(days=settings.api_token_days))
         return read
 
     @post("/session", guards=[public], operation_id="SignIn", status_code=HTTP_200_OK)
-    async def sign_in(self, data: s.SignIn, auth: services.AuthService, settings: Settings) -> Response[s.TokenRead]:
+    async def sign_in(
+        self, data: JSONBody[s.SignIn], auth: NamedDependency[services.AuthService], settings: NamedDependency[Settings]
+    ) -> Response[s.TokenRead]:
         """Sign in for the pages: sets the session cookie (HttpOnly, SameSite=Strict)."""
         token, read = await auth.sign_in(data, kind="session", lifetime=timedelta(hours=settings.session_hours))
         cookie = Cookie(
@@ -69,7 +74,9 @@ class AuthController(Controller):
         return Response(read, cookies=[cookie])
 
     @delete("/session", guards=[SIGNED_IN_PEOPLE], operation_id="SignOut", status_code=HTTP_204_NO_CONTENT)
-    async def sign_out(self, request: Request[Any, Any, Any], auth: services.AuthService) -> Response[None]:
+    async def sign_out(
+        self, request: Request[Any, Any, Any], auth: NamedDependency[services.AuthService]
+    ) -> Response[None]:
         """Revoke the presented session or API token."""
         token = presented_token(request)
         if token:
@@ -79,7 +86,7 @@ class AuthController(Controller):
         )
 
     @get("/me", guards=[EVERYONE_SIGNED_IN], operation_id="GetMe")
-    async def me(self, auth: services.AuthService) -> s.MeRead:
+    async def me(self, auth: NamedDependency[services.AuthService]) -> s.MeRead:
         """Who the caller is: role, centre and linked staff record."""
         return await auth.me()
 
@@ -90,42 +97,57 @@ class CentreController(Controller):
     dependencies = {"centres": service_provider(services.CentreService)}
 
     @get("/", guards=[SIGNED_IN_PEOPLE], operation_id="ListCentres")
-    async def list_centres(self, centres: services.CentreService) -> list[s.CentreRead]:
+    async def list_centres(self, centres: NamedDependency[services.CentreService]) -> list[s.CentreRead]:
         """List the centres the caller may see (a manager: their centre and those below it)."""
         return await centres.visible()
 
     @post("/", guards=[MANAGERS], operation_id="CreateCentre")
-    async def create_centre(self, data: s.CentreCreate, centres: services.CentreService) -> s.CentreRead:
+    async def create_centre(
+        self, data: JSONBody[s.CentreCreate], centres: NamedDependency[services.CentreService]
+    ) -> s.CentreRead:
         """Add a centre; a manager may add centres only below their own."""
         return await centres.create(data)
 
     @get("/{centre_code:str}", guards=[EVERYONE_SIGNED_IN], operation_id="GetCentre")
-    async def get_centre(self, centre_code: str, centres: services.CentreService) -> s.CentreRead:
+    async def get_centre(
+        self, centre_code: FromPath[str], centres: NamedDependency[services.CentreService]
+    ) -> s.CentreRead:
         """One centre with its opening sessions, waiting-time promise and queueing rules."""
         return await centres.get(centre_code)
 
     @patch("/{centre_code:str}", guards=[MANAGERS], operation_id="UpdateCentre")
     async def update_centre(
-        self, centre_code: str, data: s.CentreUpdate, centres: services.CentreService
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.CentreUpdate],
+        centres: NamedDependency[services.CentreService],
     ) -> s.CentreRead:
         """Change a centre; fields left out are kept. Moving a centre in the hierarchy is for administrators."""
         return await centres.update(centre_code, data)
 
     @put("/{centre_code:str}/sessions", guards=[MANAGERS], operation_id="ReplaceOpeningSessions")
     async def replace_sessions(
-        self, centre_code: str, data: s.SessionsReplace, centres: services.CentreService
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.SessionsReplace],
+        centres: NamedDependency[services.CentreService],
     ) -> s.CentreRead:
         """Replace the centre's weekly opening sessions."""
         return await centres.replace_sessions(centre_code, data)
 
     @get("/{centre_code:str}/items", guards=[EVERYONE_SIGNED_IN], operation_id="ListOfferedItems")
-    async def offered_items(self, centre_code: str, centres: services.CentreService) -> list[s.OfferedItemRead]:
+    async def offered_items(
+        self, centre_code: FromPath[str], centres: NamedDependency[services.CentreService]
+    ) -> list[s.OfferedItemRead]:
         """The catalogue items this centre offers (what its kiosk shows)."""
         return await centres.offered_items(centre_code)
 
     @put("/{centre_code:str}/items", guards=[MANAGERS], operation_id="ReplaceOfferedItems")
     async def replace_items(
-        self, centre_code: str, data: s.OfferedItemsReplace, centres: services.CentreService
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.OfferedItemsReplace],
+        centres: NamedDependency[services.CentreService],
     ) -> list[s.OfferedItemRead]:
         """Replace the list of items this centre offers, with optional daily ticket caps."""
         return await centres.replace_offered_items(centre_code, data)
@@ -139,16 +161,19 @@ class CalendarController(Controller):
     @get("/{calendar_code:str}", guards=[EVERYONE_SIGNED_IN], operation_id="GetCalendar")
     async def get_calendar(
         self,
-        calendar_code: str,
-        calendars: services.CalendarService,
-        year: Annotated[int | None, Parameter(ge=2000, le=2100)] = None,
+        calendar_code: FromPath[str],
+        calendars: NamedDependency[services.CalendarService],
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
     ) -> s.CalendarRead:
         """The holidays and make-up working days (调休) of a working-day calendar."""
         return await calendars.get(calendar_code, year)
 
     @put("/{calendar_code:str}/days", guards=[ADMIN_ONLY], operation_id="PutCalendarDay")
     async def put_day(
-        self, calendar_code: str, data: s.CalendarDayWire, calendars: services.CalendarService
+        self,
+        calendar_code: FromPath[str],
+        data: JSONBody[s.CalendarDayWire],
+        calendars: NamedDependency[services.CalendarService],
     ) -> s.CalendarDayWire:
         """Add or change one holiday or make-up working day."""
         return await calendars.put_day(calendar_code, data)
@@ -159,13 +184,18 @@ class CalendarController(Controller):
         operation_id="DeleteCalendarDay",
         status_code=HTTP_204_NO_CONTENT,
     )
-    async def delete_day(self, calendar_code: str, on: date, calendars: services.CalendarService) -> None:
+    async def delete_day(
+        self, calendar_code: FromPath[str], on: FromPath[date], calendars: NamedDependency[services.CalendarService]
+    ) -> None:
         """Remove one entry; the day falls back to the Monday–Friday rule."""
         await calendars.delete_day(calendar_code, on)
 
     @put("/{calendar_code:str}/years", guards=[ADMIN_ONLY], operation_id="ImportCalendarYear")
     async def import_year(
-        self, calendar_code: str, data: s.CalendarYearImport, calendars: services.CalendarService
+        self,
+        calendar_code: FromPath[str],
+        data: JSONBody[s.CalendarYearImport],
+        calendars: NamedDependency[services.CalendarService],
     ) -> s.CalendarRead:
         """Replace one year's holidays and make-up working days (the State Council's yearly notice)."""
         return await calendars.import_year(calendar_code, data)
@@ -177,25 +207,30 @@ class CatalogueController(Controller):
     dependencies = {"catalogue": service_provider(services.CatalogueService)}
 
     @get("/departments", guards=[SIGNED_IN_PEOPLE], operation_id="ListDepartments")
-    async def list_departments(self, catalogue: services.CatalogueService) -> list[s.DepartmentRead]:
+    async def list_departments(self, catalogue: NamedDependency[services.CatalogueService]) -> list[s.DepartmentRead]:
         """The departments stationed in the halls (进驻部门)."""
         return await catalogue.departments()
 
     @post("/departments", guards=[ADMIN_ONLY], operation_id="CreateDepartment")
     async def create_department(
-        self, data: s.DepartmentCreate, catalogue: services.CatalogueService
+        self, data: JSONBody[s.DepartmentCreate], catalogue: NamedDependency[services.CatalogueService]
     ) -> s.DepartmentRead:
         """Add a department."""
         return await catalogue.create_department(data)
 
     @get("/departments/{code:str}", guards=[SIGNED_IN_PEOPLE], operation_id="GetDepartment")
-    async def get_department(self, code: str, catalogue: services.CatalogueService) -> s.DepartmentRead:
+    async def get_department(
+        self, code: FromPath[str], catalogue: NamedDependency[services.CatalogueService]
+    ) -> s.DepartmentRead:
         """One department."""
         return await catalogue.department(code)
 
     @patch("/departments/{code:str}", guards=[ADMIN_ONLY], operation_id="UpdateDepartment")
     async def update_department(
-        self, code: str, data: s.DepartmentUpdate, catalogue: services.CatalogueService
+        self,
+        code: FromPath[str],
+        data: JSONBody[s.DepartmentUpdate],
+        catalogue: NamedDependency[services.CatalogueService],
     ) -> s.DepartmentRead:
         """Rename a department."""
         return await catalogue.update_department(code, data)
@@ -203,10 +238,10 @@ class CatalogueController(Controller):
     @get("/items", guards=[SIGNED_IN_PEOPLE], operation_id="ListCatalogueItems")
     async def list_items(
         self,
-        catalogue: services.CatalogueService,
-        domain: ServiceDomain | None = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="search code or name")] = None,
-        active_only: Annotated[bool, Parameter(query="activeOnly")] = False,
+        catalogue: NamedDependency[services.CatalogueService],
+        domain: FromQuery[ServiceDomain | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="search code or name")] = None,
+        active_only: Annotated[bool, QueryParameter(name="activeOnly")] = False,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Paged[s.ServiceItemRead]:
@@ -215,18 +250,25 @@ class CatalogueController(Controller):
         return Paged(items=items, total=total, limit=limit, offset=offset)
 
     @post("/items", guards=[ADMIN_ONLY], operation_id="CreateCatalogueItem")
-    async def create_item(self, data: s.ServiceItemCreate, catalogue: services.CatalogueService) -> s.ServiceItemRead:
+    async def create_item(
+        self, data: JSONBody[s.ServiceItemCreate], catalogue: NamedDependency[services.CatalogueService]
+    ) -> s.ServiceItemRead:
         """Add an item to the service catalogue."""
         return await catalogue.create_item(data)
 
     @get("/items/{code:str}", guards=[SIGNED_IN_PEOPLE], operation_id="GetCatalogueItem")
-    async def get_item(self, code: str, catalogue: services.CatalogueService) -> s.ServiceItemRead:
+    async def get_item(
+        self, code: FromPath[str], catalogue: NamedDependency[services.CatalogueService]
+    ) -> s.ServiceItemRead:
         """One catalogue item."""
         return await catalogue.item(code)
 
     @patch("/items/{code:str}", guards=[ADMIN_ONLY], operation_id="UpdateCatalogueItem")
     async def update_item(
-        self, code: str, data: s.ServiceItemUpdate, catalogue: services.CatalogueService
+        self,
+        code: FromPath[str],
+        data: JSONBody[s.ServiceItemUpdate],
+        catalogue: NamedDependency[services.CatalogueService],
     ) -> s.ServiceItemRead:
         """Change a catalogue item; fields left out are kept."""
         return await catalogue.update_item(code, data)
@@ -238,25 +280,36 @@ class WindowController(Controller):
     dependencies = {"windows": service_provider(services.WindowService)}
 
     @get("/", guards=[EVERYONE_SIGNED_IN], operation_id="ListWindows")
-    async def list_windows(self, centre_code: str, windows: services.WindowService) -> list[s.WindowRead]:
+    async def list_windows(
+        self, centre_code: FromPath[str], windows: NamedDependency[services.WindowService]
+    ) -> list[s.WindowRead]:
         """The windows of a centre."""
         return await windows.of_centre(centre_code)
 
     @post("/", guards=[MANAGERS], operation_id="CreateWindow")
     async def create_window(
-        self, centre_code: str, data: s.WindowCreate, windows: services.WindowService
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.WindowCreate],
+        windows: NamedDependency[services.WindowService],
     ) -> s.WindowRead:
         """Add a window: its number, type and what it serves."""
         return await windows.create(centre_code, data)
 
     @get("/{number:int}", guards=[EVERYONE_SIGNED_IN], operation_id="GetWindow")
-    async def get_window(self, centre_code: str, number: int, windows: services.WindowService) -> s.WindowRead:
+    async def get_window(
+        self, centre_code: FromPath[str], number: FromPath[int], windows: NamedDependency[services.WindowService]
+    ) -> s.WindowRead:
         """One window."""
         return await windows.get(centre_code, number)
 
     @patch("/{number:int}", guards=[MANAGERS], operation_id="UpdateWindow")
     async def update_window(
-        self, centre_code: str, number: int, data: s.WindowUpdate, windows: services.WindowService
+        self,
+        centre_code: FromPath[str],
+        number: FromPath[int],
+        data: JSONBody[s.WindowUpdate],
+        windows: NamedDependency[services.WindowService],
     ) -> s.WindowRead:
         """Change a window's type, label, status or what it serves."""
         return await windows.update(centre_code, number, data)
@@ -270,10 +323,10 @@ class StaffController(Controller):
     @get("/centres/{centre_code:str}/staff", guards=[MANAGERS], operation_id="ListStaff")
     async def list_staff(
         self,
-        centre_code: str,
-        staff: services.StaffService,
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
-        active_only: Annotated[bool, Parameter(query="activeOnly")] = False,
+        centre_code: FromPath[str],
+        staff: NamedDependency[services.StaffService],
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        active_only: Annotated[bool, QueryParameter(name="activeOnly")] = False,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Paged[s.StaffRead]:
@@ -282,27 +335,38 @@ class StaffController(Controller):
         return Paged(items=items, total=total, limit=limit, offset=offset)
 
     @post("/staff", guards=[MANAGERS], operation_id="CreateStaff")
-    async def create_staff(self, data: s.StaffCreate, staff: services.StaffService) -> s.StaffDetail:
+    async def create_staff(
+        self, data: JSONBody[s.StaffCreate], staff: NamedDependency[services.StaffService]
+    ) -> s.StaffDetail:
         """Add a staff member with their skill level and qualifications."""
         return await staff.create(data)
 
     @get("/staff/me", guards=[allow(Role.STAFF)], operation_id="GetMyStaffRecord")
-    async def my_record(self, staff: services.StaffService) -> s.StaffDetail:
+    async def my_record(self, staff: NamedDependency[services.StaffService]) -> s.StaffDetail:
         """The signed-in staff member's own record and skill-level history."""
         return await staff.me()
 
     @get("/staff/{employee_no:str}", guards=[SIGNED_IN_PEOPLE], operation_id="GetStaff")
-    async def get_staff(self, employee_no: str, staff: services.StaffService) -> s.StaffDetail:
+    async def get_staff(
+        self, employee_no: FromPath[str], staff: NamedDependency[services.StaffService]
+    ) -> s.StaffDetail:
         """One staff member with their skill-level history (staff may read only their own)."""
         return await staff.detail(employee_no)
 
     @patch("/staff/{employee_no:str}", guards=[MANAGERS], operation_id="UpdateStaff")
-    async def update_staff(self, employee_no: str, data: s.StaffUpdate, staff: services.StaffService) -> s.StaffDetail:
+    async def update_staff(
+        self, employee_no: FromPath[str], data: JSONBody[s.StaffUpdate], staff: NamedDependency[services.StaffService]
+    ) -> s.StaffDetail:
         """Change a staff member's details or qualifications (not the skill level: certify it)."""
         return await staff.update(employee_no, data)
 
     @post("/staff/{employee_no:str}/skill-levels", guards=[MANAGERS], operation_id="CertifySkillLevel")
-    async def certify(self, employee_no: str, data: s.CertifySkillLevel, staff: services.StaffService) -> s.StaffDetail:
+    async def certify(
+        self,
+        employee_no: FromPath[str],
+        data: JSONBody[s.CertifySkillLevel],
+        staff: NamedDependency[services.StaffService],
+    ) -> s.StaffDetail:
         """Record a skill-level certification (职业技能等级认定); kept in the level history."""
         return await staff.certify(employee_no, data)
 
@@ -314,24 +378,28 @@ class UserController(Controller):
 
     @get("/", guards=[MANAGERS], operation_id="ListUsers")
     async def list_users(
-        self, users: services.UserService, limit: Limit = 100, offset: Offset = 0
+        self, users: NamedDependency[services.UserService], limit: Limit = 100, offset: Offset = 0
     ) -> Paged[s.UserRead]:
         """Users of the caller's centres (all users for an administrator)."""
         items, total = await users.search(limit=limit, offset=offset)
         return Paged(items=items, total=total, limit=limit, offset=offset)
 
     @post("/", guards=[MANAGERS], operation_id="CreateUser")
-    async def create_user(self, data: s.UserCreate, users: services.UserService) -> s.UserRead:
+    async def create_user(
+        self, data: JSONBody[s.UserCreate], users: NamedDependency[services.UserService]
+    ) -> s.UserRead:
         """Add a user; managers may add managers and staff of their own centres only."""
         return await users.create(data)
 
     @get("/{username:str}", guards=[MANAGERS], operation_id="GetUser")
-    async def get_user(self, username: str, users: services.UserService) -> s.UserRead:
+    async def get_user(self, username: FromPath[str], users: NamedDependency[services.UserService]) -> s.UserRead:
         """One user."""
         return await users.get(username)
 
     @patch("/{username:str}", guards=[MANAGERS], operation_id="UpdateUser")
-    async def update_user(self, username: str, data: s.UserUpdate, users: services.UserService) -> s.UserRead:
+    async def update_user(
+        self, username: FromPath[str], data: JSONBody[s.UserUpdate], users: NamedDependency[services.UserService]
+    ) -> s.UserRead:
         """Rename, disable or set a new password; disabling or a new password signs the user out everywhere."""
         return await users.update(username, data)
 
@@ -342,19 +410,26 @@ class DeviceController(Controller):
     dependencies = {"devices": service_provider(services.DeviceService)}
 
     @get("/centres/{centre_code:str}/devices", guards=[MANAGERS], operation_id="ListDevices")
-    async def list_devices(self, centre_code: str, devices: services.DeviceService) -> list[s.DeviceRead]:
+    async def list_devices(
+        self, centre_code: FromPath[str], devices: NamedDependency[services.DeviceService]
+    ) -> list[s.DeviceRead]:
         """The kiosk and display devices of a centre (tokens are never shown again)."""
         return await devices.of_centre(centre_code)
 
     @post("/centres/{centre_code:str}/devices", guards=[MANAGERS], operation_id="IssueDeviceToken")
     async def issue_device(
-        self, centre_code: str, data: s.DeviceCreate, devices: services.DeviceService
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.DeviceCreate],
+        devices: NamedDependency[services.DeviceService],
     ) -> s.DeviceIssued:
         """Register a kiosk or display board and return its token, shown only this once."""
         return await devices.issue(centre_code, data)
 
     @delete("/devices/{device_id:uuid}", guards=[MANAGERS], operation_id="RevokeDeviceToken", status_code=HTTP_200_OK)
-    async def revoke_device(self, device_id: UUID, devices: services.DeviceService) -> s.DeviceRead:
+    async def revoke_device(
+        self, device_id: FromPath[UUID], devices: NamedDependency[services.DeviceService]
+    ) -> s.DeviceRead:
         """Revoke a device token; the device is refused from its next request on."""
         return await devices.revoke(device_id)
 
@@ -367,9 +442,9 @@ class HistoryController(Controller):
     @get("/", guards=[MANAGERS], operation_id="ListChanges")
     async def list_changes(
         self,
-        history: services.HistoryService,
-        entity: Annotated[str | None, Parameter(max_length=32)] = None,
-        key: Annotated[str | None, Parameter(max_length=100)] = None,
+        history: NamedDependency[services.HistoryService],
+        entity: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        key: Annotated[str | None, QueryParameter(max_length=100)] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Paged[s.ChangeRead]:

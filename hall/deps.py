@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import services
@@ -17,7 +17,7 @@ ServiceT = TypeVar("ServiceT", bound=services.BaseService)
 def service_provider(cls: type[ServiceT]) -> Provide:
     """Return a provider that builds ``cls(db_session, principal)`` for one request."""
 
-    async def provide(db_session: AsyncSession, request: Request[Any, Any, Any]) -> ServiceT:
+    async def provide(db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]) -> ServiceT:
         return cls(db_session, current_principal(request))
 
     provide.__annotations__["return"] = cls

@@ -124,7 +124,7 @@ class BaseService:
                 action=action,
                 actor=self.principal.name,
                 centre_id=centre_id,
-                changes=dict(changes),
+                changes=_plain(dict(changes)),
                 note=note,
             )
         )
@@ -289,7 +289,8 @@ class CentreService(BaseService):
         self.session.add(centre)
         await self.flush()
         self.log("centre", centre.code, "create", msgspec.to_builtins(data), centre_id=centre.id)
-        return await self.get(centre.code)
+        await self.session.refresh(centre, ["sessions"])
+        return self._read(centre, await self._codes(), await self._calendar_codes())
 
     async def update(self, code: str, data: s.CentreUpdate) -> s.CentreRead:
         centre = await self.centre_by_code(code)

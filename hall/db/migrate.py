@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from advanced_alchemy.types import GUID
 from alembic import command
 from alembic.config import Config
 
@@ -38,3 +40,16 @@ def current(database_url: str) -> None:
 def make_revision(database_url: str, message: str) -> None:
     """Autogenerate a new revision from the difference between the models and the database."""
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
+
+
+def compare_type(
+    context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Tell Alembic whether a column's type changed; ``None`` defers to Alembic's own comparison.
+
+    SQLite reflects the ``BINARY(16)`` of a UUID column as ``NUMERIC(16)`` (it has no BINARY type name of its
+    own), which is the same storage; every other type is compared as usual.
+    """
+    if isinstance(metadata_type, GUID) and context.dialect.name == "sqlite":
+        return type(inspected_type).__name__ not in {"NUMERIC", "BINARY", "BLOB", "VARBINARY", "CHAR"}
+    return None

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from hall.domain.catalogue import ItemRequirement, ServiceDomain
 from hall.domain.centres import DEFAULT_PRIORITY_GROUPS, HallRules, WaitingPromise
+from hall.domain.errors import DomainRuleViolation
 from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
 from hall.domain.windows import WindowType
@@ -45,6 +46,11 @@ class WindowSnapshot:
     item_codes: frozenset[str] = frozenset()
     priority_calls_in_row: int = 0
 
+    @property
+    def is_open(self) -> bool:
+        """Return whether someone is signed in at the window, the only way it can call a ticket."""
+        return self.staff is not None
+
 
 @dataclass(frozen=True, slots=True)
 class AppointmentSlot:
@@ -52,6 +58,10 @@ class AppointmentSlot:
 
     starts_at: datetime
     ends_at: datetime
+
+    def __post_init__(self) -> None:
+        if self.ends_at < self.starts_at:
+            raise DomainRuleViolation("appointment.endsAt", "must not be before startsAt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +72,12 @@ class WaitingTicket:
     ``sequence`` is the ticket's daily issue sequence, the deterministic tie-break after arrival time.
     ``reserved_window_id`` is set for a parked ticket (it returns to the same window) or a ticket transferred
     to one window; only that window may call it.
-    ``priority_group`` is honoured only if the centre's rules list it.
+    ``priority_group`` is honoured only if the centre's rules list it (emergency is always honoured).
+    ``promise_wait`` overrides the centre's waiting promise for this ticket (e.g. a per-item target wait);
+    ``None`` means the centre's promise in ``RoutingRules.promise_wait`` applies.
+
+    A waiting ticket names at least one item: a visitor who does not know what they need takes a consultation
+    item, so no ticket is routed on nothing.
     """
 
     ticket_id: str
@@ -73,6 +88,17 @@ class WaitingTicket:
     priority_group: PriorityGroup | None = None
     appointment: AppointmentSlot | None = None
     reserved_window_id: str | None = None
+    promise_wait: timedelta | None = None
+
+    def __post_init__(self) -> None:
+        if not self.items:
+            raise DomainRuleViolation("items", "a waiting ticket needs at least one item")
+        if self.promise_wait is not None and self.promise_wait <= timedelta(0):
+            raise DomainRuleViolation("promiseWait", "must be positive")
+
+    def waited(self, now: datetime) -> timedelta:
+        """Return how long the visitor has waited at ``now`` since the original arrival."""
+        return now - self.arrived_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +111,23 @@ class RoutingRules:
     priority_groups: frozenset[PriorityGroup] = field(default_factory=lambda: frozenset(DEFAULT_PRIORITY_GROUPS))
     appointment_early: timedelta = timedelta(minutes=30)
     appointment_late: timedelta = timedelta(minutes=15)
+
+    def __post_init__(self) -> None:
+        if self.fairness_max_priority_in_row < 1:
+            raise DomainRuleViolation("rules.fairnessMaxPriorityInRow", "is out of range")
+        durations = {
+            "rules.fairnessWait": self.fairness_wait,
+            "rules.promiseWait": self.promise_wait,
+            "rules.appointmentEarly": self.appointment_early,
+            "rules.appointmentLate": self.appointment_late,
+        }
+        for name, value in durations.items():
+            if value < timedelta(0):
+                raise DomainRuleViolation(name, "must not be negative")
+
+    def promise_for(self, ticket: WaitingTicket) -> timedelta:
+        """Return the waiting promise that applies to ``ticket``: its own, else the centre's."""
+        return self.promise_wait if ticket.promise_wait is None else ticket.promise_wait
 
     @classmethod
     def from_centre(cls, rules: HallRules, promise: WaitingPromise) -> RoutingRules:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 import hall.db.all_models  # noqa: F401 - registers every table on the metadata
 from hall.db.base import GUID, DateTimeUTC, metadata
 from hall.db.engine import make_engine
+from hall.db.migrate import compare_type
 
 config = context.config
 
@@ -31,7 +32,7 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        compare_type=compare_type,
         render_item=_render_item,
     )
     with context.begin_transaction():

@@ -1,0 +1,312 @@
+"""Which waiting ticket a window calls next: eligibility, the calling policies and their registry.
+
+Every policy is a pure function of one window, the waiting tickets, the moment and the centre's rules
+(``CallingPolicy``). The live hall and the SimPy twin call the same functions, so a call order seen in the
+simulation is the call order the hall would produce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Final, Protocol
+
+from hall.domain.catalogue import ItemRequirement, ServiceDomain
+from hall.domain.errors import DomainRuleViolation
+from hall.domain.people import PriorityGroup
+from hall.domain.windows import WindowType
+from queueing.domain.snapshot import CallDecision, CallReason, RoutingRules, WaitingTicket, WindowSnapshot
+
+# ---------------------------------------------------------------------------------------------------------
+# Eligibility
+
+
+def _window_type_serves(window: WindowSnapshot, item: ItemRequirement) -> bool:
+    match window.type:
+        case WindowType.COMPREHENSIVE_ALL:
+            return True
+        case WindowType.GUIDE_DESK:
+            return item.domain is ServiceDomain.CONSULTATION
+        case WindowType.COMPREHENSIVE_DOMAIN | WindowType.PRIORITY | WindowType.SPECIALIZED | WindowType.RESULT_PICKUP:
+            return item.domain in window.domains or item.code in window.item_codes
+
+
+def can_serve(window: WindowSnapshot, ticket: WaitingTicket) -> bool:
+    """Return whether ``window`` may call ``ticket`` now.
+
+    All of these must hold:
+
+    * someone is signed in at the window;
+    * a reserved ticket (parked at, or transferred to, one window) is called only at that window;
+    * the window's *type* serves every item of the ticket: an all-service window (无差别综合窗口) any item;
+      domain, priority, specialised and result-pickup windows an item whose domain is in ``window.domains``
+      or whose code is in ``window.item_codes``; the guide desk (咨询导办台) consultation items only;
+    * the staff member may handle every item: its domain is in ``qualified_domains`` or its code in
+      ``qualified_items``, and their skill level meets the item's minimum.
+
+    A ticket with several items is served in one visit, so every item must pass.
+    """
+    staff = window.staff
+    if staff is None:
+        return False
+    if ticket.reserved_window_id is not None and ticket.reserved_window_id != window.window_id:
+        return False
+    return all(
+        _window_type_serves(window, item)
+        and (item.domain in staff.qualified_domains or item.code in staff.qualified_items)
+        and staff.skill_level.meets(item.min_skill_level)
+        for item in ticket.items
+    )
+
+
+def eligible_tickets(window: WindowSnapshot, waiting: Sequence[WaitingTicket]) -> list[WaitingTicket]:
+    """Return the waiting tickets ``window`` may call, in input order."""
+    return [ticket for ticket in waiting if can_serve(window, ticket)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Classes of the default order
+
+
+_CLASS_RANK: Final[Mapping[CallReason, int]] = MappingProxyType(
+    {
+        CallReason.RESERVED: 0,
+        CallReason.EMERGENCY: 1,
+        CallReason.STATUTORY_PRIORITY: 2,
+        CallReason.APPOINTMENT_DUE: 3,
+        CallReason.PAST_PROMISE: 4,
+        CallReason.OLDEST_ELIGIBLE: 5,
+    }
+)
+
+_PRIORITY_REASONS: Final = frozenset({CallReason.EMERGENCY, CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
+_NORMAL_REASONS: Final = frozenset({CallReason.PAST_PROMISE, CallReason.OLDEST_ELIGIBLE})
+_HELD_BACK_BY_FAIRNESS: Final = frozenset({CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
+
+
+def is_appointment_due(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> bool:
+    """Return whether the ticket's appointment slot is current.
+
+    A slot is current from ``appointment_early`` before it starts until ``appointment_late`` after it ends
+    (both ends included); outside that window the visitor queues as a normal ticket.
+    """
+    slot = ticket.appointment
+    if slot is None:
+        return False
+    return slot.starts_at - rules.appointment_early <= now <= slot.ends_at + rules.appointment_late
+
+
+def is_past_promise(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> bool:
+    """Return whether the ticket has waited strictly longer than the promise that applies to it."""
+    return ticket.waited(now) > rules.promise_for(ticket)
+
+
+def classify(window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> CallReason:
+    """Return the class of ``ticket`` in the default order at ``window``, as the reason it would be called.
+
+    The first that applies wins: reserved for this window; emergency (always honoured, as ``HallRules``
+    requires); a statutory priority group listed in ``rules.priority_groups`` (an unlisted group queues as
+    normal); an appointment whose slot is current; waited past the promise; otherwise oldest eligible.
+    Eligibility is not checked here.
+    """
+    if ticket.reserved_window_id is not None and ticket.reserved_window_id == window.window_id:
+        return CallReason.RESERVED
+    if ticket.priority_group is PriorityGroup.EMERGENCY:
+        return CallReason.EMERGENCY
+    if ticket.priority_group is not None and ticket.priority_group in rules.priority_groups:
+        return CallReason.STATUTORY_PRIORITY
+    if is_appointment_due(ticket, now, rules):
+        return CallReason.APPOINTMENT_DUE
+    if is_past_promise(ticket, now, rules):
+        return CallReason.PAST_PROMISE
+    return CallReason.OLDEST_ELIGIBLE
+
+
+def _arrival_key(ticket: WaitingTicket) -> tuple[datetime, int, str]:
+    return (ticket.arrived_at, ticket.sequence, ticket.ticket_id)
+
+
+def default_order_key(
+    window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
+) -> tuple[int, datetime, int, str]:
+    """Return the sort key of ``ticket`` in the default order at ``window``, before the fairness cap.
+
+    Class first (see ``classify``), then arrival, daily sequence and ticket id, so the order is total and does
+    not depend on the order the tickets were listed in.
+    """
+    return (_CLASS_RANK[classify(window, ticket, now, rules)], *_arrival_key(ticket))
+
+
+def default_order(
+    window: WindowSnapshot, waiting: Sequence[WaitingTicket], now: datetime, rules: RoutingRules
+) -> list[WaitingTicket]:
+    """Return the tickets ``window`` may call, in the default order without the fairness cap."""
+    return sorted(eligible_tickets(window, waiting), key=lambda t: default_order_key(window, t, now, rules))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Decisions
+
+
+def _minutes(duration: timedelta) -> int:
+    """Whole minutes for display; a negative wait (clock skew between kiosk and server) shows as zero."""
+    return max(0, int(duration.total_seconds() // 60))
+
+
+def _describe(
+    reason: CallReason, window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
+) -> str:
+    waited = _minutes(ticket.waited(now))
+    match reason:
+        case CallReason.RESERVED:
+            return f"reserved for window {window.number}, waited {waited} min"
+        case CallReason.EMERGENCY:
+            return f"emergency, waited {waited} min"
+        case CallReason.STATUTORY_PRIORITY:
+            group = ticket.priority_group.value if ticket.priority_group is not None else "unknown"
+            return f"statutory priority ({group})"
+        case CallReason.APPOINTMENT_DUE:
+            starts = ticket.appointment.starts_at.strftime("%H:%M") if ticket.appointment is not None else "?"
+            return f"appointment due {starts}"
+        case CallReason.PAST_PROMISE:
+            return f"waited {waited} min, past the {_minutes(rules.promise_for(ticket))} min promise"
+        case CallReason.FAIRNESS:
+            return f"fairness: waited {waited} min after {window.priority_calls_in_row} priority calls in a row"
+        case CallReason.OLDEST_ELIGIBLE:
+            return f"oldest eligible, waited {waited} min"
+
+
+def _decide(
+    reason: CallReason, window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
+) -> CallDecision:
+    return CallDecision(
+        ticket_id=ticket.ticket_id,
+        reason=reason,
+        detail=_describe(reason, window, ticket, now, rules),
+        is_priority_call=reason in _PRIORITY_REASONS,
+    )
+
+
+def _normal_reason(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> CallReason:
+    return CallReason.PAST_PROMISE if is_past_promise(ticket, now, rules) else CallReason.OLDEST_ELIGIBLE
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Policies
+
+
+class CallingPolicy(Protocol):
+    """Choose the ticket a window calls next, or ``None`` when it may call none of the waiting tickets."""
+
+    def __call__(
+        self, window: WindowSnapshot, waiting: Sequence[WaitingTicket], now: datetime, rules: RoutingRules
+    ) -> CallDecision | None:
+        """Return the decision for ``window`` at ``now``; never a ticket the window may not serve."""
+        ...
+
+
+def default(
+    window: WindowSnapshot, waiting: Sequence[WaitingTicket], now: datetime, rules: RoutingRules
+) -> CallDecision | None:
+    """Call by class, then by arrival, with a fairness cap for long-waiting normal tickets.
+
+    Classes, highest first (``shared/domain.md`` §3.4–§3.6): reserved for this window > emergency > an
+    honoured statutory priority group > an appointment whose slot is current > waited past the promise >
+    oldest eligible. Within a class: ``arrived_at``, then ``sequence``, then ``ticket_id``.
+
+    Fairness cap: when the window has made ``rules.fairness_max_priority_in_row`` or more priority calls in a
+    row and the best ticket is statutory or appointment, the oldest eligible normal ticket (no honoured group,
+    no current appointment) that has waited strictly longer than ``rules.fairness_wait`` is called instead,
+    with reason ``FAIRNESS``. Reserved and emergency tickets are never held back.
+
+    Emergency, statutory and appointment calls count as priority calls; the others do not.
+    """
+    ordered = sorted(
+        ((classify(window, t, now, rules), t) for t in eligible_tickets(window, waiting)),
+        key=lambda pair: (_CLASS_RANK[pair[0]], *_arrival_key(pair[1])),
+    )
+    if not ordered:
+        return None
+    reason, ticket = ordered[0]
+    if reason in _HELD_BACK_BY_FAIRNESS and window.priority_calls_in_row >= rules.fairness_max_priority_in_row:
+        long_waiting_normals = [t for r, t in ordered if r in _NORMAL_REASONS and t.waited(now) > rules.fairness_wait]
+        if long_waiting_normals:
+            oldest = min(long_waiting_normals, key=_arrival_key)
+            return _decide(CallReason.FAIRNESS, window, oldest, now, rules)
+    return _decide(reason, window, ticket, now, rules)
+
+
+def fifo(
+    window: WindowSnapshot, waiting: Sequence[WaitingTicket], now: datetime, rules: RoutingRules
+) -> CallDecision | None:
+    """Call the oldest eligible ticket by arrival, ignoring priority groups and appointments.
+
+    Eligibility still applies, so a reserved ticket is only ever called at its own window. Ties break on
+    ``sequence``, then ``ticket_id``. No call is a priority call.
+    """
+    eligible = eligible_tickets(window, waiting)
+    if not eligible:
+        return None
+    ticket = min(eligible, key=_arrival_key)
+    return _decide(_normal_reason(ticket, now, rules), window, ticket, now, rules)
+
+
+def most_overdue_first(
+    window: WindowSnapshot, waiting: Sequence[WaitingTicket], now: datetime, rules: RoutingRules
+) -> CallDecision | None:
+    """Call the eligible ticket furthest past its promise; when none is past it, the oldest eligible.
+
+    Overdue is ``waited - promise`` with the ticket's own ``promise_wait`` if it has one, else the centre's.
+    With one promise for every ticket this is the FIFO order; it differs once tickets carry their own
+    promises. Ties break on arrival, ``sequence``, then ``ticket_id``. No call is a priority call.
+    """
+    eligible = eligible_tickets(window, waiting)
+    if not eligible:
+        return None
+
+    def key(ticket: WaitingTicket) -> tuple[int, timedelta, datetime, int, str]:
+        overdue = ticket.waited(now) - rules.promise_for(ticket)
+        if overdue > timedelta(0):
+            return (0, -overdue, *_arrival_key(ticket))
+        return (1, timedelta(0), *_arrival_key(ticket))
+
+    ticket = min(eligible, key=key)
+    return _decide(_normal_reason(ticket, now, rules), window, ticket, now, rules)
+
+
+CALLING_POLICIES: Final[Mapping[str, CallingPolicy]] = MappingProxyType(
+    {
+        "default": default,
+        "fifo": fifo,
+        "most_overdue_first": most_overdue_first,
+    }
+)
+"""The calling policies a centre may choose, by the name stored in ``HallRules.calling_policy``."""
+
+
+def get_policy(name: str) -> CallingPolicy:
+    """Return the calling policy registered as ``name``.
+
+    Raises:
+        DomainRuleViolation: on ``callingPolicy`` when no policy has that name.
+    """
+    policy = CALLING_POLICIES.get(name)
+    if policy is None:
+        known = ", ".join(sorted(CALLING_POLICIES))
+        raise DomainRuleViolation("callingPolicy", f"unknown policy {name!r}; known: {known}")
+    return policy
+
+
+def next_priority_streak(current: int, decision: CallDecision) -> int:
+    """Return the window's ``priority_calls_in_row`` after it makes the call in ``decision``.
+
+    A priority call adds one; a normal call (past promise, fairness, oldest eligible) resets it to zero; a
+    reserved call (a parked or transferred visitor coming back) is neither and leaves it unchanged, so
+    interleaved returns cannot switch the fairness cap off.
+    """
+    if decision.is_priority_call:
+        return current + 1
+    if decision.reason is CallReason.RESERVED:
+        return current
+    return 0

@@ -1,0 +1,146 @@
+"""Every route × every role: the route's guard admits exactly the roles this table lists.
+
+The table is written out by hand, independently of the guards in the code, and must list every route the app
+serves: a new route fails ``test_the_matrix_covers_every_route`` until someone decides who may call it.
+Allowed calls may still fail validation (400/404/422); what is asserted is that they are not refused for their
+role (401/403), and that every other role is refused (403, or 401 when anonymous).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from litestar import Litestar
+
+from hall.app import create_app
+
+pytestmark = pytest.mark.integration
+
+ADMIN, MANAGER, STAFF, KIOSK, DISPLAY = "admin", "manager", "staff", "kiosk", "display"
+PUBLIC = frozenset({"anonymous", ADMIN, MANAGER, STAFF, KIOSK, DISPLAY})
+EVERYONE = frozenset({ADMIN, MANAGER, STAFF, KIOSK, DISPLAY})
+PEOPLE = frozenset({ADMIN, MANAGER, STAFF})
+MANAGERS = frozenset({ADMIN, MANAGER})
+ADMINS = frozenset({ADMIN})
+
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/ready"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("POST", "/api/v1/auth/tokens"): PUBLIC,
+    ("POST", "/api/v1/auth/session"): PUBLIC,
+    ("DELETE", "/api/v1/auth/session"): PEOPLE,
+    ("GET", "/api/v1/auth/me"): EVERYONE,
+    ("GET", "/api/v1/centres"): PEOPLE,
+    ("POST", "/api/v1/centres"): MANAGERS,
+    ("GET", "/api/v1/centres/{centre_code}"): EVERYONE,
+    ("PATCH", "/api/v1/centres/{centre_code}"): MANAGERS,
+    ("PUT", "/api/v1/centres/{centre_code}/sessions"): MANAGERS,
+    ("GET", "/api/v1/centres/{centre_code}/items"): EVERYONE,
+    ("PUT", "/api/v1/centres/{centre_code}/items"): MANAGERS,
+    ("GET", "/api/v1/calendars/{calendar_code}"): EVERYONE,
+    ("PUT", "/api/v1/calendars/{calendar_code}/days"): ADMINS,
+    ("DELETE", "/api/v1/calendars/{calendar_code}/days/{on}"): ADMINS,
+    ("PUT", "/api/v1/calendars/{calendar_code}/years"): ADMINS,
+    ("GET", "/api/v1/departments"): PEOPLE,
+    ("POST", "/api/v1/departments"): ADMINS,
+    ("GET", "/api/v1/departments/{code}"): PEOPLE,
+    ("PATCH", "/api/v1/departments/{code}"): ADMINS,
+    ("GET", "/api/v1/items"): PEOPLE,
+    ("POST", "/api/v1/items"): ADMINS,
+    ("GET", "/api/v1/items/{code}"): PEOPLE,
+    ("PATCH", "/api/v1/items/{code}"): ADMINS,
+    ("GET", "/api/v1/centres/{centre_code}/windows"): EVERYONE,
+    ("POST", "/api/v1/centres/{centre_code}/windows"): MANAGERS,
+    ("GET", "/api/v1/centres/{centre_code}/windows/{number}"): EVERYONE,
+    ("PATCH", "/api/v1/centres/{centre_code}/windows/{number}"): MANAGERS,
+    ("GET", "/api/v1/centres/{centre_code}/staff"): MANAGERS,
+    ("POST", "/api/v1/staff"): MANAGERS,
+    ("GET", "/api/v1/staff/me"): frozenset({STAFF}),
+    ("GET", "/api/v1/staff/{employee_no}"): PEOPLE,
+    ("PATCH", "/api/v1/staff/{employee_no}"): MANAGERS,
+    ("POST", "/api/v1/staff/{employee_no}/skill-levels"): MANAGERS,
+    ("GET", "/api/v1/users"): MANAGERS,
+    ("POST", "/api/v1/users"): MANAGERS,
+    ("GET", "/api/v1/users/{username}"): MANAGERS,
+    ("PATCH", "/api/v1/users/{username}"): MANAGERS,
+    ("GET", "/api/v1/centres/{centre_code}/devices"): MANAGERS,
+    ("POST", "/api/v1/centres/{centre_code}/devices"): MANAGERS,
+    ("DELETE", "/api/v1/devices/{device_id}"): MANAGERS,
+    ("GET", "/api/v1/history"): MANAGERS,
+}
+
+# Concrete values for path parameters: the county centre, whose manager is "manager", and the staff member
+# "zhangmin" (SFX003), whose own record the staff role may read.
+PATH_VALUES = {
+    "centre_code": "SFX",
+    "calendar_code": "CN",
+    "on": "2026-10-01",
+    "code": "SB001",
+    "number": "1",
+    "employee_no": "SFX003",
+    "username": "zhangmin",
+}
+PRINCIPALS = {ADMIN: "admin", MANAGER: "manager", STAFF: "zhangmin", KIOSK: "kiosk", DISPLAY: "display"}
+
+
+def served_routes(app: Litestar) -> set[tuple[str, str]]:
+    routes: set[tuple[str, str]] = set()
+    for route in app.routes:
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
+        if path.startswith("/schema"):
+            continue
+        for method in getattr(route, "route_handler_map", {}):
+            if method not in {"HEAD", "OPTIONS"}:
+                routes.add((method, path))
+    return routes
+
+
+def test_the_matrix_covers_every_route(db) -> None:
+    served = served_routes(create_app(db.settings()))
+    assert served == set(MATRIX), f"unlisted: {sorted(served - set(MATRIX))}; gone: {sorted(set(MATRIX) - served)}"
+
+
+def test_every_route_declares_a_guard(db) -> None:
+    app = create_app(db.settings())
+    unguarded = [
+        f"{method} {route.path}"
+        for route in app.routes
+        if not route.path.startswith("/schema")
+        for method, (handler, _) in getattr(route, "route_handler_map", {}).items()
+        if method not in {"HEAD", "OPTIONS"} and not handler.resolve_guards()
+    ]
+    assert unguarded == []
+
+
+async def _device_id(client: Any, headers: Any) -> str:
+    """A throwaway device to revoke (revoking the demo kiosk would lock the kiosk role out of later calls)."""
+    issued = await client.post(
+        "/api/v1/centres/SFX/devices", headers=headers("admin"), json={"kind": "display", "name": "spare board"}
+    )
+    return str(issued.json()["id"])
+
+
+@pytest.mark.parametrize(("method", "template"), sorted(MATRIX))
+async def test_route_admits_exactly_its_roles(client, headers, method: str, template: str) -> None:
+    values = dict(PATH_VALUES)
+    if "{device_id}" in template:
+        values["device_id"] = await _device_id(client, headers)
+    url = template.format(**values)
+    allowed = MATRIX[(method, template)]
+    outcomes: dict[str, int] = {}
+    for role in ["anonymous", ADMIN, MANAGER, STAFF, KIOSK, DISPLAY]:
+        request_headers = {} if role == "anonymous" else headers(PRINCIPALS[role])
+        kwargs: dict[str, Any] = {"headers": request_headers}
+        if method in {"POST", "PUT", "PATCH"}:
+            kwargs["json"] = {}
+        response = await client.request(method, url, **kwargs)
+        outcomes[role] = response.status_code
+        if role in allowed:
+            assert response.status_code not in {401, 403}, f"{role} was refused {method} {url}: {response.text}"
+        elif role == "anonymous":
+            assert response.status_code == 401, f"anonymous got {response.status_code} on {method} {url}"
+        else:
+            assert response.status_code == 403, f"{role} got {response.status_code} on {method} {url}"
