@@ -1,0 +1,54 @@
+# Hall — the two commands of the README, and the pieces they are made of.
+#   make demo   install, migrate and seed the embedded SQLite database, serve on http://127.0.0.1:8000
+#   make test   install and run every check and test (SQLite and PostgreSQL)
+
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV := uv
+RUN := $(UV) run --no-sync
+
+.PHONY: demo test install uv check lint typecheck imports pytest serve migrate seed fmt benchmarks
+
+demo: install migrate seed serve
+
+test: install check pytest
+
+install: uv
+	$(UV) sync --locked
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
+		|| python3 -m pip install --user --quiet --break-system-packages uv
+	@command -v uv >/dev/null 2>&1 || { echo "uv could not be installed"; exit 1; }
+
+migrate:
+	$(RUN) hall db upgrade
+
+seed:
+	$(RUN) hall seed demo
+
+serve:
+	$(RUN) hall serve
+
+check: lint typecheck imports
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck:
+	$(RUN) mypy
+
+imports:
+	$(RUN) lint-imports
+
+pytest:
+	$(RUN) pytest -n 2 --dist loadgroup
+
+fmt:
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+benchmarks:
+	$(RUN) python -m benchmarks
