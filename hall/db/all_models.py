@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 import hall.models
+import queueing.models
 
-MODEL_MODULES = (hall.models,)
+MODEL_MODULES = (hall.models, queueing.models)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
+from advanced_alchemy.base import DefaultBase, UUIDv7AuditBase, orm_registry
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 
 # advanced-alchemy 1.12's JsonB calls a helper that SQLAlchemy 2.1 removed (on its Oracle variant), so the
@@ -13,4 +13,9 @@ JsonB = JSON().with_variant(JSONB(), "postgresql")
 
 metadata = orm_registry.metadata
 
-__all__ = ["GUID", "DateTimeUTC", "JsonB", "UUIDv7AuditBase", "metadata", "orm_registry"]
+# History rows (ticket events, window state changes) get a monotonically increasing integer key: live-event
+# streams use it as the event id, so a reconnecting client resumes "after event N". BIGSERIAL on PostgreSQL;
+# on SQLite only INTEGER PRIMARY KEY is the rowid alias that increments.
+EventId = BigInteger().with_variant(Integer(), "sqlite")
+
+__all__ = ["GUID", "DateTimeUTC", "DefaultBase", "EventId", "JsonB", "UUIDv7AuditBase", "metadata", "orm_registry"]

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.integration
 
 async def _counts(engine) -> dict[str, int]:
     async with engine.connect() as conn:
-        return {t.name: int((await conn.execute(select(func.count()).select_from(t))).scalar_one()) for t in metadata.sorted_tables}
+        return {
+            t.name: int((await conn.execute(select(func.count()).select_from(t))).scalar_one())
+            for t in metadata.sorted_tables
+        }
 
 
 async def test_seeding_the_demo_twice_changes_nothing(db) -> None:

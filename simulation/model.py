@@ -1,0 +1,657 @@
+"""The SimPy twin of a hall: visitors arrive, clerks call them with the centre's own policy, and serve them.
+
+Processes are named after the hall's actors (SimPy style): :func:`arrivals` issues tickets, one :func:`clerk`
+works each window, and :func:`roster` seats staff slot by slot and opens and closes the hall. The state they
+share lives in :class:`HallModel`.
+
+**The twin calls the live hall's policy.** A clerk builds a frozen ``WindowSnapshot`` of its window and the
+``WaitingTicket`` list, converts ``env.now`` to an aware datetime with :class:`~simulation.clock.SimClock` and
+calls ``queueing.domain.routing.get_policy(scenario.calling_policy)`` — the same function the live
+``call_next`` uses. Eligibility (which tickets a window may call) is decided by the shared ``can_serve``; the
+twin only uses it to skip tickets the policy would filter out anyway, so the decision is the same.
+
+**Idle clerks sleep on an event, not a poll.** A clerk with nothing to call registers a ``simpy.Event`` in
+``HallModel.idle`` and yields it. When a ticket is issued, the model wakes the longest-idle staffed window that
+may serve it (one window, so several clerks never race for one visitor); when the roster seats someone at a
+window, that window is woken. Waiting visitors are kept in buckets by their items, so building a clerk's ticket
+list touches only buckets its window may serve.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import random
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import simpy
+
+from hall.domain.catalogue import ItemRequirement
+from hall.domain.people import PriorityGroup
+from hall.domain.skills import SkillLevel
+from queueing.domain.numbering import format_ticket_number
+from queueing.domain.routing import CallingPolicy, can_serve, get_policy, next_priority_streak
+from queueing.domain.snapshot import AppointmentSlot, CallDecision, WaitingTicket, WindowSnapshot
+from simulation.clock import SimClock
+from simulation.distributions import Sampler
+from simulation.records import Outcome, ServiceRecord
+from simulation.scenario import Scenario, StaffSpec, WindowSpec, window_snapshot
+
+ProcessGenerator = Generator[simpy.Event, object, None]
+
+RECHECK_MINUTES = 1.0
+"""How soon a clerk asks again when the policy declined every eligible ticket (no current policy does)."""
+
+ItemKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RandomStreams:
+    """Independent, explicitly seeded random streams, one per source of randomness.
+
+    Separate streams keep, for example, the arrival pattern unchanged when a staffing change alters how many
+    service times are drawn (common random numbers across what-if scenarios).
+    """
+
+    arrivals: random.Random
+    visitors: random.Random
+    service: random.Random
+    patience: random.Random
+
+    @classmethod
+    def from_seed(cls, seed: int) -> RandomStreams:
+        """Derive the four streams from one integer seed (string seeds hash with SHA-512, stable across runs)."""
+        return cls(
+            arrivals=random.Random(f"{seed}:arrivals"),  # noqa: S311 - simulation, not cryptography
+            visitors=random.Random(f"{seed}:visitors"),  # noqa: S311
+            service=random.Random(f"{seed}:service"),  # noqa: S311
+            patience=random.Random(f"{seed}:patience"),  # noqa: S311
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedArrival:
+    """A visitor given in advance instead of drawn: for replaying a ticket log or a parity test with the live hall.
+
+    Attributes:
+        minute: Arrival, minutes from the scenario start.
+        item_codes: The items on the ticket (all served in one visit).
+        priority_group: The visitor's priority group, if any.
+        has_appointment: Whether the visitor booked the slot they arrive in.
+        is_no_show: Whether the visitor is gone when called.
+        service_minutes: A fixed service time (``None``: drawn from the items' distributions).
+        patience_minutes: When the visitor gives up (``None``: the scenario's patience, if any).
+    """
+
+    minute: float
+    item_codes: tuple[str, ...]
+    priority_group: PriorityGroup | None = None
+    has_appointment: bool = False
+    is_no_show: bool = False
+    service_minutes: float | None = None
+    patience_minutes: float | None = None
+
+
+class NoCall(Enum):
+    """Why a window called nobody."""
+
+    NOTHING_ELIGIBLE = "nothing_eligible"  # no waiting ticket this window may serve
+    DECLINED = "declined"  # eligible tickets wait, but the policy chose none of them
+
+
+class _Visitor:
+    """A visitor's mutable state while in the hall (never leaves the model; records are the output)."""
+
+    __slots__ = ("arrived", "is_no_show", "is_waiting", "key", "service_minutes", "ticket")
+
+    def __init__(
+        self,
+        ticket: WaitingTicket,
+        key: ItemKey,
+        arrived: float,
+        *,
+        is_no_show: bool,
+        service_minutes: float | None = None,
+    ) -> None:
+        self.ticket = ticket
+        self.key = key
+        self.arrived = arrived
+        self.is_no_show = is_no_show
+        self.is_waiting = True
+        self.service_minutes = service_minutes
+
+
+class HallModel:
+    """The state the hall's processes share: seats, the waiting line, idle clerks and the records.
+
+    Args:
+        env: The SimPy environment (time unit: minutes from ``scenario.start``).
+        scenario: A validated scenario.
+        streams: The seeded random streams.
+        policy: The calling policy; defaults to the shared one named by ``scenario.calling_policy``.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        streams: RandomStreams,
+        policy: CallingPolicy | None = None,
+    ) -> None:
+        self.env = env
+        self.scenario = scenario
+        self.streams = streams
+        self.clock = SimClock(scenario.start)
+        self.policy: CallingPolicy = policy if policy is not None else get_policy(scenario.calling_policy)
+        self.rules = scenario.routing_rules
+        # Everything the run iterates is put in a fixed order, so a result depends on the scenario's content and
+        # the seed, never on the order its mappings happened to be built in.
+        self.windows: dict[int, WindowSpec] = {w.number: w for w in sorted(scenario.windows, key=lambda w: w.number)}
+        self.staff: dict[str, StaffSpec] = scenario.staff_by_id
+        self.requirements: dict[str, ItemRequirement] = {c: i.requirement for c, i in scenario.items.items()}
+        self.is_open = False
+        self.seat: dict[int, StaffSpec | None] = dict.fromkeys(self.windows)
+        self.rostered: dict[int, StaffSpec | None] = dict.fromkeys(self.windows)
+        self._rostered_at: dict[str, int] = {}
+        self.serving: dict[str, int] = {}  # staff id → window where they are serving right now
+        self.busy_windows: set[int] = set()
+        self.streak: dict[int, int] = dict.fromkeys(self.windows, 0)
+        self.idle: dict[int, simpy.Event] = {}
+        self.waiting: dict[ItemKey, dict[str, WaitingTicket]] = {}
+        self.visitors: dict[str, _Visitor] = {}
+        self.records: list[ServiceRecord] = []
+        self.busy_minutes: dict[int, float] = dict.fromkeys(self.windows, 0.0)
+        self.staffed_minutes: dict[int, float] = dict.fromkeys(self.windows, 0.0)
+        self._seated_since: dict[int, float] = {}
+        self._sequence = 0
+        self._prefix_sequence: dict[str, int] = {}
+        self._eligible: dict[tuple[int, str], dict[ItemKey, bool]] = {}
+        self._snapshots: dict[tuple[int, str, int], WindowSnapshot] = {}
+        self._samplers: dict[tuple[str, SkillLevel], Sampler] = {
+            (code, level): spec.sampler()
+            for code, item in scenario.items.items()
+            for level, spec in item.service.items()
+        }
+        self._patience: Sampler | None = None if scenario.patience is None else scenario.patience.sampler()
+        order = list(PriorityGroup)
+        groups = sorted(
+            ((g, s) for g, s in scenario.priority_shares.items() if s > 0), key=lambda gs: order.index(gs[0])
+        )
+        self._group_cuts = list(itertools.accumulate(s for _, s in groups))
+        self._groups: list[PriorityGroup] = [g for g, _ in groups]
+        self._priority_total = self._group_cuts[-1] if groups else 0.0
+
+    # ---- seats and accounting ---------------------------------------------------------------------------------
+
+    def _counted(self, start: float, end: float) -> float:
+        """Return the part of ``[start, end]`` after the warm-up."""
+        return max(0.0, end - max(start, self.scenario.warmup_minutes))
+
+    def set_seat(self, number: int, staff: StaffSpec | None) -> None:
+        """Seat ``staff`` at window ``number`` (``None`` vacates it) and keep the staffed-time account."""
+        current = self.seat[number]
+        if current is staff:
+            return
+        now = self.env.now
+        if current is not None:
+            self.staffed_minutes[number] += self._counted(self._seated_since.pop(number), now)
+        self.seat[number] = staff
+        if staff is not None:
+            self._seated_since[number] = now
+        self.wake(number)
+
+    def _set_rostered(self, number: int, staff: StaffSpec | None) -> None:
+        previous = self.rostered[number]
+        if previous is not None and self._rostered_at.get(previous.staff_id) == number:
+            del self._rostered_at[previous.staff_id]
+        self.rostered[number] = staff
+        if staff is not None:
+            self._rostered_at[staff.staff_id] = number
+
+    def sync_seat(self, number: int) -> None:
+        """Seat whoever the roster puts at window ``number``, once the window and that person are free.
+
+        A clerk finishes the current visitor before handing over, and a staff member moving windows arrives only
+        after finishing at the old one; until then the window stays empty.
+        """
+        if number in self.busy_windows:
+            return
+        target = self.rostered[number]
+        if target is not None and self.serving.get(target.staff_id, number) != number:
+            target = None
+        self.set_seat(number, target)
+
+    def apply_roster(self, slot: int) -> None:
+        """Seat the roster of ``slot`` (hand-overs wait for the visitor being served)."""
+        seats = self.scenario.roster[slot]
+        for number in self.windows:
+            staff_id = seats.get(number)
+            self._set_rostered(number, None if staff_id is None else self.staff[staff_id])
+        for number in self.windows:
+            self.sync_seat(number)
+
+    def leave(self, number: int) -> None:
+        """The clerk at ``number`` leaves until the roster seats someone again (after a close)."""
+        self._set_rostered(number, None)
+        self.set_seat(number, None)
+
+    def finish_service(self, number: int, staff: StaffSpec) -> None:
+        """Free the window and its clerk after a call; carry out a hand-over the roster asked for meanwhile."""
+        del self.serving[staff.staff_id]
+        self.busy_windows.discard(number)
+        if self.rostered[number] is not staff:
+            self.sync_seat(number)
+        moved_to = self._rostered_at.get(staff.staff_id)
+        if moved_to is not None and moved_to != number:
+            self.sync_seat(moved_to)
+
+    def open_session(self, slot: int) -> None:
+        """Open the hall for tickets and seat the roster of ``slot``."""
+        self.is_open = True
+        self.apply_roster(slot)
+
+    def close_session(self) -> None:
+        """Stop issuing tickets; send the queue home unless it is cleared; idle clerks leave."""
+        self.is_open = False
+        if not self.scenario.clear_queue_at_close:
+            for visitor in list(self.visitors.values()):
+                if visitor.is_waiting:
+                    self._take(visitor)
+                    self._record_unserved(visitor, self.env.now)
+        for number in self.windows:
+            if number not in self.busy_windows:
+                self.leave(number)
+
+    # ---- sleeping and waking ----------------------------------------------------------------------------------
+
+    def sleep(self, number: int) -> simpy.Event:
+        """Return the event a clerk at ``number`` yields until something changes for it."""
+        event = self.env.event()
+        self.idle[number] = event
+        return event
+
+    def wake(self, number: int) -> None:
+        """Wake the clerk at ``number`` if it is asleep."""
+        event = self.idle.pop(number, None)
+        if event is not None:
+            event.succeed()
+
+    def _wake_one_for(self, key: ItemKey, ticket: WaitingTicket) -> None:
+        """Wake the longest-idle staffed window that may serve a newly issued ticket."""
+        for number in self.idle:
+            staff = self.seat[number]
+            if staff is None:
+                continue
+            if self._may_serve(number, staff, key, ticket):
+                self.wake(number)
+                return
+
+    # ---- the waiting line -------------------------------------------------------------------------------------
+
+    def _may_serve(self, number: int, staff: StaffSpec, key: ItemKey, ticket: WaitingTicket) -> bool:
+        cache = self._eligible.get((number, staff.staff_id))
+        if cache is None:
+            cache = self._eligible[number, staff.staff_id] = {}
+        allowed = cache.get(key)
+        if allowed is None:
+            # Eligibility depends only on the window, its staff and the ticket's items (the twin never reserves
+            # tickets), so the shared rule's answer for one ticket holds for every ticket with these items.
+            allowed = cache[key] = can_serve(self._snapshot(number, staff), ticket)
+        return allowed
+
+    def _snapshot(self, number: int, staff: StaffSpec) -> WindowSnapshot:
+        streak = self.streak[number]
+        cache_key = (number, staff.staff_id, streak)
+        snapshot = self._snapshots.get(cache_key)
+        if snapshot is None:
+            snapshot = self._snapshots[cache_key] = window_snapshot(self.windows[number], staff, streak)
+        return snapshot
+
+    def issue_ticket(self, code: str) -> _Visitor:
+        """Issue a ticket for item ``code`` to a visitor arriving now, drawing who they are from the scenario.
+
+        The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
+        visitor by the scenario's shares, and is a no-show with the scenario's probability.
+        """
+        scenario = self.scenario
+        rng = self.streams.visitors
+        group: PriorityGroup | None = None
+        has_appointment = False
+        if self._priority_total > 0 or scenario.appointment_share > 0:
+            u = rng.random()
+            if u < self._priority_total:
+                group = self._groups[bisect.bisect_right(self._group_cuts, u)]
+            elif u < self._priority_total + scenario.appointment_share:
+                has_appointment = True
+        no_show = (
+            scenario.effective_appointment_no_show_probability if has_appointment else scenario.no_show_probability
+        )
+        is_no_show = no_show > 0 and rng.random() < no_show
+        return self._issue((code,), group, has_appointment=has_appointment, is_no_show=is_no_show)
+
+    def issue_scripted(self, arrival: ScriptedArrival) -> _Visitor:
+        """Issue the ticket of a scripted visitor arriving now (nothing about them is drawn at random)."""
+        return self._issue(
+            arrival.item_codes,
+            arrival.priority_group,
+            has_appointment=arrival.has_appointment,
+            is_no_show=arrival.is_no_show,
+            service_minutes=arrival.service_minutes,
+            patience_minutes=arrival.patience_minutes,
+        )
+
+    def _issue(
+        self,
+        key: ItemKey,
+        group: PriorityGroup | None,
+        *,
+        has_appointment: bool,
+        is_no_show: bool,
+        service_minutes: float | None = None,
+        patience_minutes: float | None = None,
+    ) -> _Visitor:
+        now = self.env.now
+        scenario = self.scenario
+        requirements = tuple(self.requirements[code] for code in key)
+        self._sequence += 1
+        prefix = requirements[0].domain.default_ticket_prefix
+        prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
+        self._prefix_sequence[prefix] = prefix_sequence
+        appointment: AppointmentSlot | None = None
+        if has_appointment:
+            slot = scenario.slot_of(now)
+            appointment = AppointmentSlot(
+                starts_at=self.clock.at(slot * scenario.slot_minutes),
+                ends_at=self.clock.at((slot + 1) * scenario.slot_minutes),
+            )
+        ticket = WaitingTicket(
+            ticket_id=f"T{self._sequence:06d}",
+            number=format_ticket_number(prefix, prefix_sequence),
+            items=requirements,
+            arrived_at=self.clock.at(now),
+            sequence=self._sequence,
+            priority_group=group,
+            appointment=appointment,
+        )
+        visitor = _Visitor(ticket, key, now, is_no_show=is_no_show, service_minutes=service_minutes)
+        self.visitors[ticket.ticket_id] = visitor
+        bucket = self.waiting.get(key)
+        if bucket is None:
+            bucket = self.waiting[key] = {}
+        bucket[ticket.ticket_id] = ticket
+        if not is_no_show:
+            # A no-show has already gone; the hall learns it only when the ticket is called.
+            if patience_minutes is None and self._patience is not None:
+                patience_minutes = self._patience(self.streams.patience)
+            if patience_minutes is not None:
+                timer = self.env.timeout(patience_minutes, value=visitor)
+                timer.callbacks.append(self._on_patience_over)
+        if self.idle:
+            self._wake_one_for(key, ticket)
+        return visitor
+
+    def _take(self, visitor: _Visitor) -> None:
+        visitor.is_waiting = False
+        del self.visitors[visitor.ticket.ticket_id]
+        bucket = self.waiting[visitor.key]
+        del bucket[visitor.ticket.ticket_id]
+        if not bucket:
+            del self.waiting[visitor.key]
+
+    def _on_patience_over(self, event: simpy.Event) -> None:
+        visitor = event.value
+        assert isinstance(visitor, _Visitor)
+        if visitor.is_waiting:
+            self._take(visitor)
+            self._record_left_unseen(visitor, Outcome.ABANDONED, self.env.now)
+
+    def eligible_waiting(self, number: int, staff: StaffSpec) -> list[WaitingTicket]:
+        """Return the waiting tickets window ``number`` may call (by the shared ``can_serve``)."""
+        tickets: list[WaitingTicket] = []
+        for key, bucket in self.waiting.items():
+            if self._may_serve(number, staff, key, next(iter(bucket.values()))):
+                tickets.extend(bucket.values())
+        return tickets
+
+    def call_next(self, number: int, staff: StaffSpec) -> tuple[_Visitor, CallDecision] | NoCall:
+        """Ask the shared policy which ticket window ``number`` calls now and take it from the line.
+
+        Returns:
+            ``(visitor, decision)`` when a ticket is called, otherwise why not.
+        """
+        tickets = self.eligible_waiting(number, staff)
+        if not tickets:
+            return NoCall.NOTHING_ELIGIBLE
+        snapshot = self._snapshot(number, staff)
+        decision = self.policy(snapshot, tickets, self.clock.at(self.env.now), self.rules)
+        if decision is None:
+            return NoCall.DECLINED
+        visitor = self.visitors.get(decision.ticket_id)
+        if visitor is None or not self._may_serve(number, staff, visitor.key, visitor.ticket):
+            msg = f"policy {self.scenario.calling_policy!r} chose {decision.ticket_id!r}, not an eligible ticket"
+            raise RuntimeError(msg)
+        self._take(visitor)
+        self.streak[number] = next_priority_streak(self.streak[number], decision)
+        return visitor, decision
+
+    def service_minutes(self, visitor: _Visitor, staff: StaffSpec) -> float:
+        """Draw the service time of all the visitor's items for the staff member's level."""
+        if visitor.service_minutes is not None:
+            return visitor.service_minutes
+        rng = self.streams.service
+        level = staff.skill_level
+        if len(visitor.key) == 1:
+            return self._samplers[visitor.key[0], level](rng)
+        return math.fsum(self._samplers[code, level](rng) for code in visitor.key)
+
+    # ---- records ----------------------------------------------------------------------------------------------
+
+    def _record_left_unseen(self, visitor: _Visitor, outcome: Outcome, at: float) -> None:
+        ticket = visitor.ticket
+        self.records.append(
+            ServiceRecord(
+                ticket_id=ticket.ticket_id,
+                ticket_number=ticket.number,
+                sequence=ticket.sequence,
+                item_codes=visitor.key,
+                priority_group=ticket.priority_group,
+                has_appointment=ticket.appointment is not None,
+                outcome=outcome,
+                arrived_minutes=visitor.arrived,
+                called_minutes=None,
+                started_minutes=None,
+                ended_minutes=at,
+                waited_minutes=at - visitor.arrived,
+            )
+        )
+
+    def _record_unserved(self, visitor: _Visitor, at: float) -> None:
+        self._record_left_unseen(visitor, Outcome.UNSERVED, max(at, visitor.arrived))
+
+    def record_call(
+        self,
+        visitor: _Visitor,
+        *,
+        decision: CallDecision,
+        number: int,
+        staff: StaffSpec,
+        called: float,
+        ended: float,
+    ) -> None:
+        """Append the record of a called visitor and book the window's busy time."""
+        ticket = visitor.ticket
+        served = not visitor.is_no_show
+        self.records.append(
+            ServiceRecord(
+                ticket_id=ticket.ticket_id,
+                ticket_number=ticket.number,
+                sequence=ticket.sequence,
+                item_codes=visitor.key,
+                priority_group=ticket.priority_group,
+                has_appointment=ticket.appointment is not None,
+                outcome=Outcome.SERVED if served else Outcome.NO_SHOW,
+                arrived_minutes=visitor.arrived,
+                called_minutes=called,
+                started_minutes=called if served else None,
+                ended_minutes=ended,
+                waited_minutes=called - visitor.arrived,
+                window_number=number,
+                staff_id=staff.staff_id,
+                skill_level=staff.skill_level,
+                call_reason=decision.reason,
+                is_priority_call=decision.is_priority_call,
+            )
+        )
+        self.busy_minutes[number] += self._counted(called, ended)
+
+    def finish(self) -> None:
+        """Close the books after the run: visitors still waiting are unserved, seats are vacated."""
+        end = max(self.env.now, self.scenario.horizon_minutes)
+        for visitor in list(self.visitors.values()):
+            self._take(visitor)
+            self._record_unserved(visitor, self.scenario.horizon_minutes)
+        for number in self.windows:
+            if self.seat[number] is not None:
+                self.staffed_minutes[number] += self._counted(self._seated_since.pop(number), end)
+                self.seat[number] = None
+        self.records.sort(key=lambda r: r.sequence)
+
+
+# ---- processes --------------------------------------------------------------------------------------------------
+
+
+def clerk(env: simpy.Environment, hall: HallModel, number: int) -> ProcessGenerator:
+    """Work window ``number``: call with the shared policy, serve, repeat; sleep when there is nothing to call.
+
+    After a close the clerk keeps calling until nothing it may serve is waiting, then leaves the window.
+    """
+    while True:
+        staff = hall.seat[number]
+        if staff is None:
+            yield hall.sleep(number)
+            continue
+        called = hall.call_next(number, staff)
+        if not isinstance(called, tuple):
+            if not hall.is_open:
+                hall.leave(number)
+                continue
+            if called is NoCall.DECLINED:
+                yield hall.sleep(number) | env.timeout(RECHECK_MINUTES)
+                hall.idle.pop(number, None)
+            else:
+                yield hall.sleep(number)
+            continue
+        visitor, decision = called
+        start = env.now
+        hall.serving[staff.staff_id] = number
+        hall.busy_windows.add(number)
+        if visitor.is_no_show:
+            yield env.timeout(hall.scenario.no_show_call_minutes)
+        else:
+            yield env.timeout(hall.service_minutes(visitor, staff))
+        hall.record_call(visitor, decision=decision, number=number, staff=staff, called=start, ended=env.now)
+        hall.finish_service(number, staff)
+
+
+def _merged_sessions(sessions: tuple[tuple[float, float], ...]) -> Iterator[tuple[float, float]]:
+    """Yield the sessions with back-to-back ones joined (no close and reopen at the same minute)."""
+    current: tuple[float, float] | None = None
+    for opens, closes in sessions:
+        if current is not None and opens <= current[1]:
+            current = (current[0], max(current[1], closes))
+            continue
+        if current is not None:
+            yield current
+        current = (opens, closes)
+    if current is not None:
+        yield current
+
+
+def roster(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
+    """Open and close the hall by its sessions and seat each slot's roster at the slot boundaries."""
+    scenario = hall.scenario
+    step = scenario.slot_minutes
+    for opens, closes in _merged_sessions(scenario.sessions):
+        if opens > env.now:
+            yield env.timeout(opens - env.now)
+        hall.open_session(scenario.slot_of(opens))
+        boundary = (math.floor(opens / step) + 1) * step
+        while boundary < closes:
+            yield env.timeout(boundary - env.now)
+            hall.apply_roster(scenario.slot_of(boundary))
+            boundary += step
+        yield env.timeout(closes - env.now)
+        hall.close_session()
+
+
+def arrivals(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
+    """Issue tickets as a Poisson process whose rate is constant within each slot and zero while closed.
+
+    The exponential clock restarts at every slot boundary, which is exact for a Poisson process (memoryless).
+    """
+    scenario = hall.scenario
+    rng = hall.streams.arrivals
+    step = scenario.slot_minutes
+    codes = tuple(sorted(scenario.arrivals))
+    for opens, closes in _merged_sessions(scenario.sessions):
+        t = opens
+        while t < closes:
+            slot = scenario.slot_of(t)
+            end = min(closes, (math.floor(t / step) + 1) * step)
+            if end <= t:  # guard against float rounding at a boundary
+                end = min(closes, t + step)
+            rates = [scenario.arrivals[c][slot] for c in codes]
+            total = math.fsum(rates)
+            if total > 0:
+                cuts = list(itertools.accumulate(rates))
+                per_minute = total / 60.0
+                while True:
+                    t += rng.expovariate(per_minute)
+                    if t >= end:
+                        break
+                    yield env.timeout(t - env.now)
+                    if len(codes) == 1:
+                        code = codes[0]
+                    else:
+                        code = codes[min(bisect.bisect_right(cuts, rng.random() * total), len(codes) - 1)]
+                    hall.issue_ticket(code)
+            t = end
+
+
+def scripted_arrivals(env: simpy.Environment, hall: HallModel, script: Sequence[ScriptedArrival]) -> ProcessGenerator:
+    """Issue the tickets of a script at their minutes (in order of minute, then of the script)."""
+    for arrival in sorted(script, key=lambda a: a.minute):
+        if arrival.minute > env.now:
+            yield env.timeout(arrival.minute - env.now)
+        hall.issue_scripted(arrival)
+
+
+def build(
+    env: simpy.Environment,
+    scenario: Scenario,
+    streams: RandomStreams,
+    *,
+    script: Sequence[ScriptedArrival] | None = None,
+    policy: CallingPolicy | None = None,
+) -> HallModel:
+    """Create the hall's state and start its processes (clerks first, then the roster, then arrivals).
+
+    Args:
+        env: A fresh SimPy environment.
+        scenario: A validated scenario.
+        streams: The seeded random streams.
+        script: Scripted visitors replacing the scenario's random arrivals.
+        policy: A calling policy replacing the shared one the scenario names (for tests of the engine only).
+    """
+    hall = HallModel(env, scenario, streams, policy)
+    for number in hall.windows:
+        env.process(clerk(env, hall, number))
+    env.process(roster(env, hall))
+    if script is None:
+        env.process(arrivals(env, hall))
+    else:
+        env.process(scripted_arrivals(env, hall, script))
+    return hall
