@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 from uuid import UUID
@@ -62,6 +63,12 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if hasattr(value, "isoformat"):
@@ -150,7 +157,10 @@ def rules_from_json(data: Mapping[str, Any]) -> HallRules:
     """Build a centre's rules from their stored JSON; unknown keys are ignored, missing keys take defaults."""
     known = {f: data[f] for f in HallRules.__dataclass_fields__ if f in data}
     if "priority_groups" in known:
-        known["priority_groups"] = tuple(PriorityGroup(g) for g in known["priority_groups"])
+        try:
+            known["priority_groups"] = tuple(PriorityGroup(g) for g in known["priority_groups"])
+        except ValueError as exc:
+            raise DomainRuleViolation("rules.priorityGroups", str(exc)) from None
     return HallRules(**known)
 
 

@@ -76,14 +76,25 @@ def _parse_int(name: str, raw: str, minimum: int, maximum: int) -> int:
 
 
 def _secret_key(var_dir: Path) -> str:
-    """Return a persistent per-installation secret, created on first use in ``var/secret_key`` (mode 600)."""
+    """Return a persistent per-installation secret, created on first use in ``var/secret_key`` (mode 600).
+
+    The file is created with its final mode and ``O_EXCL``, so it is never readable by others and two processes
+    starting together cannot write different keys. A blank file (cut short by a crash) is replaced.
+    """
     path = var_dir / "secret_key"
     if path.exists():
-        return path.read_text(encoding="utf-8").strip()
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        path.unlink()
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _secret_key(var_dir)  # another process won the race: use its key
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
     return key
 
 

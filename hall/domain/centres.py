@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from hall.domain.calendar import WorkingCalendar
+from hall.domain.calendar import DayKind, WorkingCalendar
 from hall.domain.errors import DomainRuleViolation
 from hall.domain.people import PriorityGroup
 
@@ -64,18 +64,21 @@ def check_sessions(sessions: Sequence[OpeningSession]) -> None:
 
 
 def sessions_on(sessions: Sequence[OpeningSession], calendar: WorkingCalendar, on: date) -> list[OpeningSession]:
-    """Return the opening sessions of a local date, in order; none on a non-working day.
+    """Return the opening sessions of a local date, in order.
 
-    A make-up working day (调休) on a weekend keeps the sessions of the weekday it replaces; the hall uses
-    Monday's sessions for it, which matches how centres publish 调休 hours.
+    * A public holiday has none, whatever the weekday.
+    * A make-up working day (调休上班) on a weekend runs the ordinary weekday schedule: Monday's sessions.
+    * Any other day has the sessions published for its weekday, so a centre's own weekend hours (周末服务, e.g.
+      Saturday 09:00–12:00) open it on an ordinary Saturday, although that day is not a working day for
+      deadlines.
     """
-    if not calendar.is_working_day(on):
+    override = calendar.overrides.get(on)
+    if override is not None and override.kind is DayKind.HOLIDAY:
         return []
     weekday = on.weekday()
-    day_sessions = [s for s in sessions if s.weekday == weekday]
-    if not day_sessions and weekday >= 5:
-        day_sessions = [s for s in sessions if s.weekday == 0]
-    return sorted(day_sessions, key=lambda s: s.opens_at)
+    if override is not None and override.kind is DayKind.WORKDAY and weekday >= 5:
+        weekday = 0
+    return sorted((s for s in sessions if s.weekday == weekday), key=lambda s: s.opens_at)
 
 
 def is_open(sessions: Sequence[OpeningSession], calendar: WorkingCalendar, local_now: datetime) -> bool:
