@@ -170,3 +170,61 @@ def _redact(url: str) -> str:
         credentials, host = rest.split("@", 1)
         return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
     return url
+
+
+@main.command(help="Simulate a hall scenario (full or stationary JSON form) with the SimPy twin.")
+@click.option("--scenario", "scenario_path", type=click.Path(exists=True, dir_okay=False), required=True)
+@click.option("--replications", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--workers", type=click.IntRange(0, 256), default=0, help="processes for replications (0 = CPU count)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object (the default output)")
+def simulate(scenario_path: str, replications: int, seed: int, workers: int, as_json: bool) -> None:
+    import json
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
+
+    from hall.domain.errors import HallError
+    from simulation.runner import simulate_json
+
+    try:
+        data = json.loads(Path(scenario_path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"{scenario_path} is not JSON: {exc}") from exc
+    processes = workers or os.cpu_count() or 1
+    try:
+        if replications > 1 and processes > 1:
+            with ProcessPoolExecutor(max_workers=min(processes, replications)) as pool:
+                report = simulate_json(data, replications, seed, pool)
+        else:
+            report = simulate_json(data, replications, seed)
+    except HallError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.reason}") from exc
+    del as_json  # JSON is the only output form; the flag is accepted for the documented contract
+    click.echo(json.dumps(report, ensure_ascii=False, sort_keys=True))
+
+
+@main.group(help="Staffing: windows needed, plans and rosters.")
+def staffing() -> None:
+    pass
+
+
+@staffing.command("required", help="Minimum number of windows for a stationary load and a waiting target.")
+@click.option("--arrival-rate-per-hour", type=float, required=True)
+@click.option("--mean-service-minutes", type=float, required=True)
+@click.option("--target", required=True, help='"80% within 15" or "mean <= 10"')
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a sentence")
+def staffing_required(arrival_rate_per_hour: float, mean_service_minutes: float, target: str, as_json: bool) -> None:
+    import json
+
+    from hall.domain.errors import HallError
+    from simulation.runner import required_windows_report
+
+    try:
+        report = required_windows_report(arrival_rate_per_hour, mean_service_minutes, target)
+    except HallError as exc:
+        raise click.ClickException(f"{exc.field}: {exc.reason}") from exc
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, sort_keys=True))
+        return
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True))
