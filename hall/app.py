@@ -18,15 +18,19 @@ from hall import controllers as hall_controllers
 from hall.db.engine import make_engine, make_session_maker
 from hall.db.session import provide_db_session
 from hall.errors import EXCEPTION_HANDLERS
+from hall.lib.clock import Clock, SystemClock
 from hall.logs import configure_logging
 from hall.ops import MetricsController, OpsController
 from hall.security import HallAuthenticationMiddleware
 from hall.settings import Settings, get_settings
+from hall.wiring import provide_queue_service
+from queueing import controllers as queueing_controllers
+from queueing.services import Publisher
 
 API_VERSION = "1.0.0"
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
     """Build the application for one installation's settings (tests pass their own)."""
     settings = settings or get_settings()
     configure_logging(settings)
@@ -37,7 +41,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def _on_shutdown(_: Litestar) -> None:
         await engine.dispose()
 
-    route_handlers: list[Any] = [OpsController, MetricsController, *hall_controllers.ROUTES]
+    route_handlers: list[Any] = [
+        OpsController,
+        MetricsController,
+        *hall_controllers.ROUTES,
+        *queueing_controllers.ROUTES,
+    ]
     return Litestar(
         route_handlers=route_handlers,
         middleware=[
@@ -47,8 +56,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "db_session": Provide(provide_db_session),
+            "queue": Provide(provide_queue_service),
         },
-        state=State({"session_maker": session_maker, "settings": settings}),
+        state=State(
+            {
+                "session_maker": session_maker,
+                "settings": settings,
+                "clock": clock or SystemClock(),
+                "publisher": Publisher(),
+            }
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         on_shutdown=[_on_shutdown],
         openapi_config=OpenAPIConfig(

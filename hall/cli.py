@@ -143,9 +143,9 @@ def create_admin(username: str, display_name: str, password_stdin: bool) -> None
     import msgspec
 
     from hall import schemas as s
+    from hall.domain.access import Principal
     from hall.domain.errors import HallError
     from hall.domain.people import Role
-    from hall.security import Principal
     from hall.services import UserService
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("password: ")

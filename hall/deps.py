@@ -9,7 +9,8 @@ from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import services
-from hall.security import Principal, current_principal
+from hall.domain.access import Principal
+from hall.security import current_principal
 
 ServiceT = TypeVar("ServiceT", bound=services.BaseService)
 

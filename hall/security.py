@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -24,6 +23,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hall.domain.access import ANONYMOUS, Principal
 from hall.domain.people import Role
 from hall.models import AuthTokenModel, CentreModel, DeviceModel, UserModel
 
@@ -51,33 +51,6 @@ def hash_token(token: str) -> str:
 def new_token(prefix: str) -> str:
     """Return a new random token; the prefix tells what kind of holder presents it."""
     return prefix + secrets.token_urlsafe(32)
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is making a request. ``role`` is ``None`` for an anonymous visitor.
-
-    ``centre_scope`` is the set of centres the principal may act on: ``None`` means every centre (admin); a
-    manager gets their centre and every centre below it; staff and devices get their own centre.
-    """
-
-    role: Role | None = None
-    name: str = "anonymous"
-    user_id: UUID | None = None
-    device_id: UUID | None = None
-    staff_id: UUID | None = None
-    centre_id: UUID | None = None
-    centre_scope: frozenset[UUID] | None = frozenset()
-
-    @property
-    def is_authenticated(self) -> bool:
-        return self.role is not None
-
-    def may_access_centre(self, centre_id: UUID) -> bool:
-        return self.centre_scope is None or centre_id in self.centre_scope
-
-
-ANONYMOUS = Principal()
 
 
 def descendants(centres: Iterable[tuple[UUID, UUID | None]], root: UUID) -> frozenset[UUID]:
@@ -194,6 +167,23 @@ def allow(*roles: Role) -> Guard:
 
     guard.roles = allowed  # type: ignore[attr-defined]
     guard.__name__ = "allow_" + "_".join(sorted(r.value for r in allowed))
+    return guard
+
+
+def anonymous_or(*roles: Role) -> Guard:
+    """Build a guard that admits anonymous callers and the given roles, and refuses other roles (403).
+
+    Used where an anonymous visitor may act under a further check in the service (a phone taking a ticket must
+    send the entrance code shown in the hall).
+    """
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = current_principal(connection)
+        if principal.role is not None and principal.role not in allowed:
+            raise PermissionDeniedException(detail=f"the {principal.role} role may not do this")
+
+    guard.roles = allowed  # type: ignore[attr-defined]
     return guard
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import demo
 from hall import schemas as s
+from hall.domain.access import Principal
 from hall.domain.calendar import DayKind
 from hall.domain.catalogue import ServiceDomain
 from hall.domain.centres import CentreLevel
@@ -30,7 +31,7 @@ from hall.models import (
     UserModel,
     WindowModel,
 )
-from hall.security import Principal, hash_token
+from hall.security import hash_token
 from hall.services import (
     CalendarService,
     CatalogueService,

@@ -18,6 +18,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import schemas as s
+from hall.domain.access import Principal
 from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar
 from hall.domain.catalogue import ServiceDomain
 from hall.domain.centres import (
@@ -48,7 +49,7 @@ from hall.models import (
     UserModel,
     WindowModel,
 )
-from hall.security import Principal, hash_password, hash_token, new_token, verify_password
+from hall.security import hash_password, hash_token, new_token, verify_password
 
 MAX_PAGE = 500
 

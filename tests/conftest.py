@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,6 +35,7 @@ from hall.app import create_app  # noqa: E402
 from hall.db import migrate  # noqa: E402
 from hall.db.base import metadata  # noqa: E402
 from hall.db.engine import make_engine, make_session_maker  # noqa: E402
+from hall.lib.clock import FixedClock  # noqa: E402
 from hall.models import AuthTokenModel, UserModel  # noqa: E402
 from hall.security import hash_token  # noqa: E402
 from hall.seed import seed_demo  # noqa: E402
@@ -187,9 +189,18 @@ async def db(database: Database) -> AsyncIterator[Database]:
     return database
 
 
+OPEN_MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture
-async def app(db: Database) -> Litestar:
-    return create_app(db.settings())
+def clock() -> FixedClock:
+    """The app's clock: Monday 23 November 2026, 10:00 in Shanghai — the demo county centre is open."""
+    return FixedClock(OPEN_MONDAY)
+
+
+@pytest.fixture
+async def app(db: Database, clock: FixedClock) -> Litestar:
+    return create_app(db.settings(), clock=clock)
 
 
 @pytest.fixture

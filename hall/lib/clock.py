@@ -27,7 +27,7 @@ class FixedClock:
         self._at = at
 
     def now(self) -> datetime:
-        return self._at
+        return self._at.astimezone(UTC)
 
     def set(self, at: datetime) -> None:
         self._at = at

@@ -70,6 +70,28 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/centres/{centre_code}/devices"): MANAGERS,
     ("DELETE", "/api/v1/devices/{device_id}"): MANAGERS,
     ("GET", "/api/v1/history"): MANAGERS,
+    # queueing
+    ("POST", "/api/v1/centres/{centre_code}/tickets"): PUBLIC - {DISPLAY},
+    ("GET", "/api/v1/tickets/{public_code}"): PUBLIC,
+    ("POST", "/api/v1/tickets/{public_code}/cancel"): PUBLIC,
+    ("GET", "/api/v1/centres/{centre_code}/tickets/{number}"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/tickets/{number}/resume"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/tickets/{number}/reinstate"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/tickets/{number}/cancel"): PEOPLE,
+    ("GET", "/api/v1/centres/{centre_code}/entrance-code"): EVERYONE,
+    ("GET", "/api/v1/centres/{centre_code}/windows/{number}/session"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/session"): PEOPLE,
+    ("DELETE", "/api/v1/centres/{centre_code}/windows/{number}/session"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/session/pause"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/session/resume"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/call-next"): PEOPLE,
+    ("GET", "/api/v1/centres/{centre_code}/windows/{number}/queue"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/recall"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/start"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/no-show"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/park"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/transfer"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/complete"): PEOPLE,
 }
 
 # Concrete values for path parameters: the county centre, whose manager is "manager", and the staff member
@@ -82,6 +104,7 @@ PATH_VALUES = {
     "number": "1",
     "employee_no": "SFX003",
     "username": "zhangmin",
+    "public_code": "no-such-ticket-code",
 }
 PRINCIPALS = {ADMIN: "admin", MANAGER: "manager", STAFF: "zhangmin", KIOSK: "kiosk", DISPLAY: "display"}
 

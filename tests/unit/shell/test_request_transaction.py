@@ -18,6 +18,7 @@ class FakeSession:
     def __init__(self, *, fail_commit: bool = False) -> None:
         self.fail_commit = fail_commit
         self.events: list[str] = []
+        self.info: dict[str, object] = {}
 
     async def __aenter__(self) -> FakeSession:
         return self
@@ -77,3 +78,24 @@ async def test_litestar_turns_a_failed_commit_into_an_error_answer() -> None:
         response = await client.post("/change")
     assert response.status_code == 500
     assert "saved" not in response.text
+
+
+async def test_after_commit_callbacks_run_only_after_a_successful_commit() -> None:
+    from hall.db.session import after_commit
+
+    heard: list[str] = []
+    committed = FakeSession()
+    provider = provide_db_session(State({"session_maker": lambda: committed}))
+    session = await provider.__anext__()
+    after_commit(session, lambda: heard.append("published"))  # type: ignore[arg-type]
+    with pytest.raises(StopAsyncIteration):
+        await provider.__anext__()
+    assert heard == ["published"]
+
+    failed = FakeSession(fail_commit=True)
+    provider = provide_db_session(State({"session_maker": lambda: failed}))
+    session = await provider.__anext__()
+    after_commit(session, lambda: heard.append("must not be heard"))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError):
+        await provider.__anext__()
+    assert heard == ["published"]
