@@ -22,10 +22,18 @@ from queueing.ports import CentreInfo, ItemInfo, StaffInfo, WindowInfo
 
 
 class SqlHallDirectory:
-    """Reads the hall's tables in the caller's session (so reads and writes share one transaction)."""
+    """Reads the hall's tables in the caller's session (so reads and writes share one transaction).
+
+    It lives for one request and remembers what it has read, so a request asks the database for a centre, its
+    items, windows or a staff member at most once.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._centres: dict[object, CentreInfo] = {}
+        self._offered: dict[UUID, Mapping[str, ItemInfo]] = {}
+        self._windows: dict[UUID, Sequence[WindowInfo]] = {}
+        self._staff: dict[UUID, StaffInfo] = {}
 
     async def _centre(self, row: CentreModel | None, field: str, value: object) -> CentreInfo:
         if row is None:
@@ -42,13 +50,24 @@ class SqlHallDirectory:
         )
 
     async def centre(self, code: str) -> CentreInfo:
-        row = await self.session.scalar(select(CentreModel).where(CentreModel.code == code))
-        return await self._centre(row, "centreCode", code)
+        if code not in self._centres:
+            row = await self.session.scalar(select(CentreModel).where(CentreModel.code == code))
+            info = await self._centre(row, "centreCode", code)
+            self._centres[code] = self._centres[info.id] = info
+        return self._centres[code]
 
     async def centre_by_id(self, centre_id: UUID) -> CentreInfo:
-        return await self._centre(await self.session.get(CentreModel, centre_id), "centreId", centre_id)
+        if centre_id not in self._centres:
+            info = await self._centre(await self.session.get(CentreModel, centre_id), "centreId", centre_id)
+            self._centres[centre_id] = self._centres[info.code] = info
+        return self._centres[centre_id]
 
     async def offered_items(self, centre_id: UUID) -> Mapping[str, ItemInfo]:
+        if centre_id not in self._offered:
+            self._offered[centre_id] = await self._load_offered(centre_id)
+        return self._offered[centre_id]
+
+    async def _load_offered(self, centre_id: UUID) -> Mapping[str, ItemInfo]:
         rows = (
             await self.session.execute(
                 select(ServiceItemModel, CentreItemModel.daily_cap)
@@ -93,21 +112,21 @@ class SqlHallDirectory:
         )
 
     async def window(self, centre_id: UUID, number: int) -> WindowInfo:
-        row = await self.session.scalar(
-            select(WindowModel).where(WindowModel.centre_id == centre_id, WindowModel.number == number)
-        )
-        if row is None:
-            raise NotFoundError("number", f"no window {number} at this centre")
-        return self._window(row)
+        for window in await self.windows(centre_id):
+            if window.number == number:
+                return window
+        raise NotFoundError("number", f"no window {number} at this centre")
 
     async def windows(self, centre_id: UUID) -> Sequence[WindowInfo]:
-        rows = await self.session.scalars(
-            select(WindowModel).where(WindowModel.centre_id == centre_id).order_by(WindowModel.number)
-        )
-        return [self._window(r) for r in rows]
+        if centre_id not in self._windows:
+            rows = await self.session.scalars(
+                select(WindowModel).where(WindowModel.centre_id == centre_id).order_by(WindowModel.number)
+            )
+            self._windows[centre_id] = [self._window(r) for r in rows]
+        return self._windows[centre_id]
 
     @staticmethod
-    def _staff(row: StaffModel) -> StaffInfo:
+    def _staff_info(row: StaffModel) -> StaffInfo:
         return StaffInfo(
             id=row.id,
             employee_no=row.employee_no,
@@ -120,13 +139,15 @@ class SqlHallDirectory:
         )
 
     async def staff(self, staff_id: UUID) -> StaffInfo:
-        row = await self.session.get(StaffModel, staff_id)
-        if row is None:
-            raise NotFoundError("staffId", f"no staff member {staff_id}")
-        return self._staff(row)
+        if staff_id not in self._staff:
+            row = await self.session.get(StaffModel, staff_id)
+            if row is None:
+                raise NotFoundError("staffId", f"no staff member {staff_id}")
+            self._staff[staff_id] = self._staff_info(row)
+        return self._staff[staff_id]
 
     async def staff_by_number(self, employee_no: str) -> StaffInfo:
         row = await self.session.scalar(select(StaffModel).where(StaffModel.employee_no == employee_no))
         if row is None:
             raise NotFoundError("staffEmployeeNo", f"no staff member {employee_no!r}")
-        return self._staff(row)
+        return self._staff_info(row)

@@ -233,17 +233,6 @@ class QueueService:
             raise NotFoundError("ticket", "the ticket disappeared")
         return ticket
 
-    async def _appointment_slots(self, tickets: Sequence[TicketModel]) -> dict[UUID, AppointmentSlot]:
-        ids = {t.appointment_id for t in tickets if t.appointment_id}
-        if not ids:
-            return {}
-        rows = await self.session.execute(
-            select(AppointmentModel.id, AppointmentSlotModel.starts_at, AppointmentSlotModel.ends_at)
-            .join(AppointmentSlotModel, AppointmentSlotModel.id == AppointmentModel.slot_id)
-            .where(AppointmentModel.id.in_(ids))
-        )
-        return {a: AppointmentSlot(start, end) for a, start, end in rows}
-
     async def _open_sessions(self, centre_id: UUID) -> list[WindowSessionModel]:
         return list(
             await self.session.scalars(
@@ -253,49 +242,108 @@ class QueueService:
             )
         )
 
-    def _to_waiting(
-        self,
-        ticket: TicketModel,
+    @staticmethod
+    def _snapshot_of(
+        *,
+        ticket_id: UUID,
+        number: str,
+        arrived_at: datetime,
+        sequence: int,
+        priority_group: str | None,
+        priority_verified: bool | None,
+        reserved_window_id: UUID | None,
+        item_codes: Sequence[str],
+        slot: AppointmentSlot | None,
         offered: Mapping[str, ItemInfo],
-        slots: Mapping[UUID, AppointmentSlot],
-        open_windows: set[str],
+        open_windows: set[UUID] | None,
     ) -> WaitingTicket | None:
-        items = [offered[i.item_code].requirement for i in ticket.items if i.is_active and i.item_code in offered]
+        """The policy's view of one waiting ticket (``None`` if none of its items is offered any more)."""
+        items = tuple(offered[code].requirement for code in item_codes if code in offered)
         if not items:
             return None
-        reserved = str(ticket.reserved_window_id) if ticket.reserved_window_id else None
-        if reserved is not None and reserved not in open_windows:
+        reserved = reserved_window_id
+        if reserved is not None and open_windows is not None and reserved not in open_windows:
             reserved = None  # its window has closed: any eligible window may call it
-        group = (
-            PriorityGroup(ticket.priority_group)
-            if ticket.priority_group and ticket.priority_verified is not False
-            else None
-        )
+        honoured = priority_group is not None and priority_verified is not False
         return WaitingTicket(
-            ticket_id=str(ticket.id),
+            ticket_id=str(ticket_id),
+            number=number,
+            items=items,
+            arrived_at=arrived_at,
+            sequence=sequence,
+            priority_group=PriorityGroup(priority_group) if honoured and priority_group else None,
+            appointment=slot,
+            reserved_window_id=str(reserved) if reserved else None,
+        )
+
+    def _to_waiting(self, ticket: TicketModel, offered: Mapping[str, ItemInfo]) -> WaitingTicket | None:
+        return self._snapshot_of(
+            ticket_id=ticket.id,
             number=ticket.number,
-            items=tuple(items),
             arrived_at=ticket.arrived_at,
             sequence=ticket.sequence,
-            priority_group=group,
-            appointment=slots.get(ticket.appointment_id) if ticket.appointment_id else None,
-            reserved_window_id=reserved,
+            priority_group=ticket.priority_group,
+            priority_verified=ticket.priority_verified,
+            reserved_window_id=ticket.reserved_window_id,
+            item_codes=[i.item_code for i in ticket.items if i.is_active],
+            slot=None,
+            offered=offered,
+            open_windows=None,
         )
 
     async def _queue(
         self, centre: CentreInfo, offered: Mapping[str, ItemInfo], sessions: Sequence[WindowSessionModel]
-    ) -> tuple[list[TicketModel], list[WaitingTicket]]:
-        rows = list(
-            await self.session.scalars(
-                select(TicketModel).where(
-                    TicketModel.centre_id == centre.id, TicketModel.status == TicketStatus.WAITING.value
-                )
+    ) -> list[WaitingTicket]:
+        """The centre's waiting tickets as policy snapshots, read in one query (no ORM objects)."""
+        rows = await self.session.execute(
+            select(
+                TicketModel.id,
+                TicketModel.number,
+                TicketModel.arrived_at,
+                TicketModel.sequence,
+                TicketModel.priority_group,
+                TicketModel.priority_verified,
+                TicketModel.reserved_window_id,
+                TicketItemModel.item_code,
+                AppointmentSlotModel.starts_at,
+                AppointmentSlotModel.ends_at,
             )
+            .join(TicketItemModel, TicketItemModel.ticket_id == TicketModel.id)
+            .outerjoin(AppointmentModel, AppointmentModel.id == TicketModel.appointment_id)
+            .outerjoin(AppointmentSlotModel, AppointmentSlotModel.id == AppointmentModel.slot_id)
+            .where(
+                TicketModel.centre_id == centre.id,
+                TicketModel.status == TicketStatus.WAITING.value,
+                TicketItemModel.is_active.is_(True),
+            )
+            .order_by(TicketModel.id, TicketItemModel.position)
         )
-        slots = await self._appointment_slots(rows)
-        open_windows = {str(x.window_id) for x in sessions}
-        waiting = [w for r in rows if (w := self._to_waiting(r, offered, slots, open_windows)) is not None]
-        return rows, waiting
+        grouped: dict[UUID, tuple[Any, list[str]]] = {}
+        for row in rows:
+            entry = grouped.get(row[0])
+            if entry is None:
+                grouped[row[0]] = (row, [row[7]])
+            else:
+                entry[1].append(row[7])
+        open_windows = {x.window_id for x in sessions}
+        waiting = []
+        for row, codes in grouped.values():
+            snapshot = self._snapshot_of(
+                ticket_id=row[0],
+                number=row[1],
+                arrived_at=row[2],
+                sequence=row[3],
+                priority_group=row[4],
+                priority_verified=row[5],
+                reserved_window_id=row[6],
+                item_codes=codes,
+                slot=AppointmentSlot(row[8], row[9]) if row[8] is not None else None,
+                offered=offered,
+                open_windows=open_windows,
+            )
+            if snapshot is not None:
+                waiting.append(snapshot)
+        return waiting
 
     def _window_snapshot(
         self, window: WindowInfo, session_row: WindowSessionModel | None, staff: StaffInfo | None
@@ -375,7 +423,7 @@ class QueueService:
     ) -> tuple[int | None, datetime | None]:
         """People ahead and a naive predicted call time (the twin-based prediction replaces it later)."""
         sessions = await self._open_sessions(centre.id)
-        _, waiting = await self._queue(centre, offered, sessions)
+        waiting = await self._queue(centre, offered, sessions)
         mine = next((w for w in waiting if w.ticket_id == str(ticket.id)), None)
         if mine is None:
             return None, None
@@ -616,7 +664,7 @@ class QueueService:
         staff = await self.directory.staff(session_row.staff_id)
         offered = await self.directory.offered_items(centre.id)
         sessions = await self._open_sessions(centre.id)
-        _, waiting = await self._queue(centre, offered, sessions)
+        waiting = await self._queue(centre, offered, sessions)
         now = self.clock.now()
         rules = RoutingRules.from_centre(centre.rules, centre.promise)
         ordered = default_order(self._window_snapshot(window, session_row, staff), waiting, now, rules)
@@ -835,7 +883,7 @@ class QueueService:
         snapshot = self._window_snapshot(window, row, staff)
         offered = await self.directory.offered_items(centre.id)
         sessions = await self._open_sessions(centre.id)
-        _, candidates = await self._queue(centre, offered, sessions)
+        candidates = await self._queue(centre, offered, sessions)
         policy = get_policy(centre.rules.calling_policy)
         rules = RoutingRules.from_centre(centre.rules, centre.promise)
         now = self.clock.now()
@@ -1022,7 +1070,7 @@ class QueueService:
         if target_row is None:
             return  # nobody there now; the reservation lapses and any eligible window may call it
         staff = await self.directory.staff(target_row.staff_id)
-        probe = self._to_waiting(ticket, offered, {}, set())
+        probe = self._to_waiting(ticket, offered)
         if probe is not None and not can_serve(self._window_snapshot(target, target_row, staff), probe):
             raise DomainRuleViolation("toWindow", f"window {target.number} cannot serve these items")
 
