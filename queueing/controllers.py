@@ -6,7 +6,8 @@ service, which checks who may act on which centre and window.
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post
 from litestar.di import NamedDependency
@@ -19,6 +20,7 @@ from queueing import schemas as s
 from queueing.services import QueueService
 
 PEOPLE = allow(Role.ADMIN, Role.MANAGER, Role.STAFF)
+MANAGERS = allow(Role.ADMIN, Role.MANAGER)
 EVERYONE_SIGNED_IN = allow(Role.ADMIN, Role.MANAGER, Role.STAFF, Role.KIOSK, Role.DISPLAY)
 ISSUERS = anonymous_or(Role.ADMIN, Role.MANAGER, Role.STAFF, Role.KIOSK)  # anonymous: a phone, checked further
 IdempotencyKey = Annotated[
@@ -242,4 +244,19 @@ class WindowActionController(Controller):
         return await queue.complete(centre_code, number, data)
 
 
-ROUTES = [TicketController, WindowActionController]
+class DayController(Controller):
+    path = "/api/v1/centres/{centre_code:str}/days"
+    tags = ["day"]
+
+    @post("/{day:date}/close", guards=[MANAGERS], operation_id="CloseDay", status_code=HTTP_200_OK)
+    async def close_day(
+        self, centre_code: FromPath[str], day: FromPath[date], queue: NamedDependency[QueueService]
+    ) -> dict[str, Any]:
+        """Expire the day's unserved tickets (each with a history entry) and store the day's summary.
+
+        The scheduler does this by itself after closing time; managers may run it again (it is idempotent).
+        """
+        return await queue.close_day_of(centre_code, day)
+
+
+ROUTES = [TicketController, WindowActionController, DayController]

@@ -59,6 +59,7 @@ from queueing.models import (
     AppointmentModel,
     AppointmentSlotModel,
     DailyCounterModel,
+    DaySummaryModel,
     ServiceRecordModel,
     TicketEventModel,
     TicketItemModel,
@@ -1024,10 +1025,13 @@ class QueueService:
         ticket = await self._current(row, number, TicketStatus.CALLED, TicketStatus.SERVING)
         now = self.clock.now()
         offered = await self.directory.offered_items(centre.id)
+        handled: list[ItemOutcome] = []
         if data.outcomes:
             if ticket.status != TicketStatus.SERVING.value:
                 raise DomainRuleViolation("outcomes", "outcomes are recorded only for a ticket in service")
-            await self._record_outcomes(centre, window, row, ticket, data.outcomes, offered, now, partial=True)
+            handled = await self._record_outcomes(
+                centre, window, row, ticket, data.outcomes, offered, now, partial=True
+            )
         if data.item_codes is not None:
             new_items = self._chosen_items(centre, offered, data.item_codes, "itemCodes")
             for item in ticket.items:
@@ -1056,6 +1060,8 @@ class QueueService:
             "toWindow": target.number if target else None,
             "items": [i.item_code for i in ticket.items if i.is_active],
         }
+        if handled:
+            details["outcomes"] = {o.item_code: o.outcome.value for o in handled}
         if data.note:
             details["note"] = data.note
         await self._event(ticket, centre, TicketAction.TRANSFER, before, window=window, details=details, now=now)
@@ -1261,6 +1267,17 @@ class QueueService:
         return await self._read(ticket, centre, with_estimate=False)
 
     # --- the day ----------------------------------------------------------------------------------------------------
+    async def close_day_of(self, centre_code: str, day: date) -> dict[str, Any]:
+        """Close a centre's day by hand (managers); the scheduler does it by itself after closing time."""
+        centre = await self.directory.centre(centre_code)
+        self._require_centre(centre, Role.ADMIN, Role.MANAGER)
+        today = centre.local(self.clock.now()).date()
+        if day > today:
+            raise DomainRuleViolation("day", "a day in the future cannot be closed")
+        if day == today and centre.is_open(self.clock.now()):
+            raise ConflictError("day", "the centre is still open; close the day after its last session")
+        return await self.close_day(centre, day)
+
     async def close_day(self, centre: CentreInfo, day: date) -> dict[str, Any]:
         """Expire the day's unserved tickets (history kept) and store the day's summary; idempotent.
 
@@ -1294,7 +1311,20 @@ class QueueService:
             await self._event(
                 ticket, centre, TicketAction.EXPIRE, before, details={"reason": "unserved at day close"}, now=now
             )
-        counts = dict(
+        summary = await self._day_counts(centre, day)
+        summary["expiredNow"] = len(open_tickets)
+        row = await self.session.scalar(
+            select(DaySummaryModel).where(DaySummaryModel.centre_id == centre.id, DaySummaryModel.service_day == day)
+        )
+        if row is None:
+            self.session.add(DaySummaryModel(centre_id=centre.id, service_day=day, closed_at=now, counts=summary))
+        else:  # a later run (a ticket was still in service) recomputes the derived summary
+            row.closed_at, row.counts = now, summary
+        return summary
+
+    async def _day_counts(self, centre: CentreInfo, day: date) -> dict[str, Any]:
+        """The day's figures, computed from the tickets and service records (never from counters)."""
+        by_status = dict(
             (
                 await self.session.execute(
                     select(TicketModel.status, func.count())
@@ -1305,7 +1335,45 @@ class QueueService:
             .tuples()
             .all()
         )
-        return {"expired": len(open_tickets), "by_status": counts}
+        waits = (
+            await self.session.execute(
+                select(TicketModel.arrived_at, TicketModel.called_at).where(
+                    TicketModel.centre_id == centre.id,
+                    TicketModel.service_day == day,
+                    TicketModel.called_at.is_not(None),
+                )
+            )
+        ).all()
+        minutes = sorted((called - arrived).total_seconds() / 60 for arrived, called in waits if called >= arrived)
+        within = centre.promise.within_minutes
+        outcomes = dict(
+            (
+                await self.session.execute(
+                    select(ServiceRecordModel.outcome, func.count())
+                    .where(
+                        ServiceRecordModel.centre_id == centre.id,
+                        ServiceRecordModel.started_at >= _day_start(centre, day),
+                        ServiceRecordModel.started_at < _day_start(centre, day + timedelta(days=1)),
+                    )
+                    .group_by(ServiceRecordModel.outcome)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        return {
+            "tickets": sum(by_status.values()),
+            "byStatus": by_status,
+            "servedItems": sum(outcomes.values()),
+            "outcomes": outcomes,
+            "meanWaitMinutes": round(sum(minutes) / len(minutes), 2) if minutes else None,
+            "p90WaitMinutes": round(minutes[int(0.9 * (len(minutes) - 1))], 2) if minutes else None,
+            "shareWithinPromise": round(sum(m <= within for m in minutes) / len(minutes), 4) if minutes else None,
+        }
+
+
+def _day_start(centre: CentreInfo, day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=centre.zone)
 
 
 def _outcome_details(outcome: ItemOutcome) -> dict[str, Any]:

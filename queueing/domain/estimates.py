@@ -54,15 +54,15 @@ def people_ahead(
     or not it is in ``waiting``. Returns 0 when no open window may call ``ticket``; check ``serving_windows``
     for that case.
     """
-    candidates = serving_windows(ticket, windows)
+    # The ticket's own key at each window it may be called at, computed once rather than once per other ticket.
+    own_keys = [(window, default_order_key(window, ticket, now, rules)) for window in serving_windows(ticket, windows)]
     return sum(
         1
         for other in waiting
         if other.ticket_id != ticket.ticket_id
         and any(
-            can_serve(window, other)
-            and default_order_key(window, other, now, rules) < default_order_key(window, ticket, now, rules)
-            for window in candidates
+            can_serve(window, other) and default_order_key(window, other, now, rules) < own_key
+            for window, own_key in own_keys
         )
     )
 

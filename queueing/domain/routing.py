@@ -7,7 +7,7 @@ simulation is the call order the hall would produce.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Final, Protocol
@@ -16,20 +16,65 @@ from hall.domain.catalogue import ItemRequirement, ServiceDomain
 from hall.domain.errors import DomainRuleViolation
 from hall.domain.people import PriorityGroup
 from hall.domain.windows import WindowType
-from queueing.domain.snapshot import CallDecision, CallReason, RoutingRules, WaitingTicket, WindowSnapshot
+from queueing.domain.snapshot import (
+    CallDecision,
+    CallReason,
+    RoutingRules,
+    StaffOnDuty,
+    WaitingTicket,
+    WindowSnapshot,
+)
 
 # ---------------------------------------------------------------------------------------------------------
 # Eligibility
 
 
-def _window_type_serves(window: WindowSnapshot, item: ItemRequirement) -> bool:
+def _item_rule(window: WindowSnapshot, staff: StaffOnDuty) -> Callable[[ItemRequirement], bool]:
+    """Return the per-item test of ``can_serve`` at an open window with ``staff`` signed in.
+
+    An item passes when the window's type serves it and the staff member is qualified for it and meets its
+    minimum skill level. Everything that depends only on the window is read here, once per call, so the test
+    run for each item is a few set look-ups and one integer comparison. ``SkillLevel`` is an ``IntEnum`` where a
+    lower number is a higher skill, so ``level <= item.min_skill_level`` is ``level.meets(item.min_skill_level)``
+    (which goes through the slow ``.value``).
+    """
+    level = staff.skill_level
+    qualified_domains = staff.qualified_domains
+    qualified_items = staff.qualified_items
+
+    def staff_may_handle(item: ItemRequirement) -> bool:
+        return level <= item.min_skill_level and (item.domain in qualified_domains or item.code in qualified_items)
+
     match window.type:
         case WindowType.COMPREHENSIVE_ALL:
-            return True
+            return staff_may_handle
         case WindowType.GUIDE_DESK:
-            return item.domain is ServiceDomain.CONSULTATION
+            consultation = ServiceDomain.CONSULTATION
+            return lambda item: item.domain is consultation and staff_may_handle(item)
         case WindowType.COMPREHENSIVE_DOMAIN | WindowType.PRIORITY | WindowType.SPECIALIZED | WindowType.RESULT_PICKUP:
-            return item.domain in window.domains or item.code in window.item_codes
+            domains = window.domains
+            item_codes = window.item_codes
+            return lambda item: (item.domain in domains or item.code in item_codes) and staff_may_handle(item)
+
+
+def _ticket_rule(window: WindowSnapshot) -> Callable[[WaitingTicket], bool] | None:
+    """Return ``can_serve`` for one window as a test of a ticket, or ``None`` when nobody is signed in there."""
+    staff = window.staff
+    if staff is None:
+        return None
+    window_id = window.window_id
+    serves_item = _item_rule(window, staff)
+
+    def serves(ticket: WaitingTicket) -> bool:
+        reserved_for = ticket.reserved_window_id
+        if reserved_for is not None and reserved_for != window_id:
+            return False
+        for item in ticket.items:  # noqa: SIM110 -- a plain loop: all() over a generator costs more per ticket
+            if not serves_item(item):
+                return False
+        return True
+
+    return serves
 
 
 def can_serve(window: WindowSnapshot, ticket: WaitingTicket) -> bool:
@@ -47,22 +92,14 @@ def can_serve(window: WindowSnapshot, ticket: WaitingTicket) -> bool:
 
     A ticket with several items is served in one visit, so every item must pass.
     """
-    staff = window.staff
-    if staff is None:
-        return False
-    if ticket.reserved_window_id is not None and ticket.reserved_window_id != window.window_id:
-        return False
-    return all(
-        _window_type_serves(window, item)
-        and (item.domain in staff.qualified_domains or item.code in staff.qualified_items)
-        and staff.skill_level.meets(item.min_skill_level)
-        for item in ticket.items
-    )
+    serves = _ticket_rule(window)
+    return serves is not None and serves(ticket)
 
 
 def eligible_tickets(window: WindowSnapshot, waiting: Sequence[WaitingTicket]) -> list[WaitingTicket]:
-    """Return the waiting tickets ``window`` may call, in input order."""
-    return [ticket for ticket in waiting if can_serve(window, ticket)]
+    """Return the waiting tickets ``window`` may call (``can_serve``), in input order."""
+    serves = _ticket_rule(window)
+    return [] if serves is None else list(filter(serves, waiting))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -112,13 +149,15 @@ def classify(window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules
     """
     if ticket.reserved_window_id is not None and ticket.reserved_window_id == window.window_id:
         return CallReason.RESERVED
-    if ticket.priority_group is PriorityGroup.EMERGENCY:
-        return CallReason.EMERGENCY
-    if ticket.priority_group is not None and ticket.priority_group in rules.priority_groups:
-        return CallReason.STATUTORY_PRIORITY
-    if is_appointment_due(ticket, now, rules):
+    group = ticket.priority_group
+    if group is not None:
+        if group is PriorityGroup.EMERGENCY:
+            return CallReason.EMERGENCY
+        if group in rules.priority_groups:
+            return CallReason.STATUTORY_PRIORITY
+    if ticket.appointment is not None and is_appointment_due(ticket, now, rules):
         return CallReason.APPOINTMENT_DUE
-    if is_past_promise(ticket, now, rules):
+    if now - ticket.arrived_at > rules.promise_for(ticket):  # is_past_promise, inlined as it runs per ticket
         return CallReason.PAST_PROMISE
     return CallReason.OLDEST_ELIGIBLE
 
@@ -222,15 +261,20 @@ def default(
 
     Emergency, statutory and appointment calls count as priority calls; the others do not.
     """
-    ordered = sorted(
-        ((classify(window, t, now, rules), t) for t in eligible_tickets(window, waiting)),
-        key=lambda pair: (_CLASS_RANK[pair[0]], *_arrival_key(pair[1])),
-    )
-    if not ordered:
+    eligible = eligible_tickets(window, waiting)
+    if not eligible:
         return None
-    reason, ticket = ordered[0]
+    # The best ticket is the oldest of the highest class present: the head of the sorted default order, found
+    # without sorting. Classes are kept for the fairness cap, the only rule that looks past the best ticket.
+    classes = [classify(window, t, now, rules) for t in eligible]
+    reason = min(classes, key=_CLASS_RANK.__getitem__)
+    ticket = min((t for t, c in zip(eligible, classes, strict=True) if c is reason), key=_arrival_key)
     if reason in _HELD_BACK_BY_FAIRNESS and window.priority_calls_in_row >= rules.fairness_max_priority_in_row:
-        long_waiting_normals = [t for r, t in ordered if r in _NORMAL_REASONS and t.waited(now) > rules.fairness_wait]
+        long_waiting_normals = [
+            t
+            for t, c in zip(eligible, classes, strict=True)
+            if c in _NORMAL_REASONS and t.waited(now) > rules.fairness_wait
+        ]
         if long_waiting_normals:
             oldest = min(long_waiting_normals, key=_arrival_key)
             return _decide(CallReason.FAIRNESS, window, oldest, now, rules)
@@ -265,13 +309,13 @@ def most_overdue_first(
     if not eligible:
         return None
 
-    def key(ticket: WaitingTicket) -> tuple[int, timedelta, datetime, int, str]:
-        overdue = ticket.waited(now) - rules.promise_for(ticket)
-        if overdue > timedelta(0):
-            return (0, -overdue, *_arrival_key(ticket))
-        return (1, timedelta(0), *_arrival_key(ticket))
-
-    ticket = min(eligible, key=key)
+    # The most overdue ticket, the oldest of equally overdue ones; when nobody is past their promise, the oldest.
+    overdue = [t.waited(now) - rules.promise_for(t) for t in eligible]
+    most = max(overdue)
+    if most > timedelta(0):
+        ticket = min((t for t, o in zip(eligible, overdue, strict=True) if o == most), key=_arrival_key)
+    else:
+        ticket = min(eligible, key=_arrival_key)
     return _decide(_normal_reason(ticket, now, rules), window, ticket, now, rules)
 
 

@@ -92,6 +92,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/park"): PEOPLE,
     ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/transfer"): PEOPLE,
     ("POST", "/api/v1/centres/{centre_code}/windows/{number}/current/complete"): PEOPLE,
+    ("POST", "/api/v1/centres/{centre_code}/days/{day}/close"): MANAGERS,
 }
 
 # Concrete values for path parameters: the county centre, whose manager is "manager", and the staff member
@@ -105,6 +106,7 @@ PATH_VALUES = {
     "employee_no": "SFX003",
     "username": "zhangmin",
     "public_code": "no-such-ticket-code",
+    "day": "2026-11-20",
 }
 PRINCIPALS = {ADMIN: "admin", MANAGER: "manager", STAFF: "zhangmin", KIOSK: "kiosk", DISPLAY: "display"}
 
