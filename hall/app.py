@@ -25,7 +25,7 @@ from hall.security import HallAuthenticationMiddleware
 from hall.settings import Settings, get_settings
 from hall.wiring import provide_queue_service
 from queueing import controllers as queueing_controllers
-from queueing.services import Publisher
+from queueing.live import ChannelsPublisher, make_channels
 
 API_VERSION = "1.0.0"
 
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     session_maker = make_session_maker(engine)
     prometheus = PrometheusConfig(app_name="hall", group_path=True, exclude=["/metrics", "/health"])
 
+    channels = make_channels(settings.database_url)
+
     async def _on_shutdown(_: Litestar) -> None:
         await engine.dispose()
 
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ]
     return Litestar(
         route_handlers=route_handlers,
+        plugins=[channels],
         middleware=[
             prometheus.middleware,
             DefineMiddleware(HallAuthenticationMiddleware, exclude=["^/schema", "^/metrics$", "^/health$"]),
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "session_maker": session_maker,
                 "settings": settings,
                 "clock": clock or SystemClock(),
-                "publisher": Publisher(),
+                "publisher": ChannelsPublisher(channels),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -7,16 +7,22 @@ service, which checks who may act on which centre and window.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Controller, Response, delete, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.response import ServerSentEvent
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from hall.domain.errors import NotFoundError
 from hall.domain.people import Role
 from hall.security import allow, anonymous_or, public
 from queueing import schemas as s
+from queueing.live import centre_channel, event_stream, history_after, ticket_channel, window_channel
 from queueing.services import QueueService
 
 PEOPLE = allow(Role.ADMIN, Role.MANAGER, Role.STAFF)
@@ -260,3 +266,75 @@ class DayController(Controller):
 
 
 ROUTES = [TicketController, WindowActionController, DayController]
+
+
+LastEventId = Annotated[
+    int | None,
+    HeaderParameter(name="Last-Event-ID", ge=0, description="resume after this event (browsers send it on reconnect)"),
+]
+
+
+class LiveController(Controller):
+    """Server-Sent Event streams and the board's state."""
+
+    path = "/api/v1"
+    tags = ["live"]
+
+    @get("/centres/{centre_code:str}/board", guards=[EVERYONE_SIGNED_IN], operation_id="GetBoard")
+    async def board(self, centre_code: FromPath[str], queue: NamedDependency[QueueService]) -> s.BoardRead:
+        """The display board's state: latest calls, waiting per domain, current mean wait, last event id."""
+        return await queue.board(centre_code)
+
+    @get("/centres/{centre_code:str}/events", guards=[EVERYONE_SIGNED_IN], operation_id="StreamCentreEvents")
+    async def centre_events(
+        self,
+        centre_code: FromPath[str],
+        queue: NamedDependency[QueueService],
+        channels: NamedDependency[ChannelsPlugin],
+        state: State,
+        last_event_id: LastEventId = None,
+    ) -> ServerSentEvent:
+        """Every call, recall and ticket change of the centre, live; resumes after ``Last-Event-ID``."""
+        centre, numbers = await queue.stream_context(
+            centre_code, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.KIOSK, Role.DISPLAY
+        )
+        replay = partial(history_after, state["session_maker"], centre_id=centre.id, window_numbers=numbers)
+        return ServerSentEvent(
+            event_stream(channels, [centre_channel(centre.code)], lambda after: replay(after=after), last_event_id)
+        )
+
+    @get("/centres/{centre_code:str}/windows/{number:int}/events", guards=[PEOPLE], operation_id="StreamWindowEvents")
+    async def window_events(
+        self,
+        centre_code: FromPath[str],
+        number: FromPath[int],
+        queue: NamedDependency[QueueService],
+        channels: NamedDependency[ChannelsPlugin],
+        state: State,
+        last_event_id: LastEventId = None,
+    ) -> ServerSentEvent:
+        """A window console's stream: the centre's ticket events plus this window's state changes."""
+        centre, numbers = await queue.stream_context(centre_code, Role.ADMIN, Role.MANAGER, Role.STAFF)
+        if number not in numbers.values():
+            raise NotFoundError("number", f"no window {number} at {centre.code}")
+        replay = partial(history_after, state["session_maker"], centre_id=centre.id, window_numbers=numbers)
+        names = [centre_channel(centre.code), window_channel(centre.code, number)]
+        return ServerSentEvent(event_stream(channels, names, lambda after: replay(after=after), last_event_id))
+
+    @get("/tickets/{public_code:str}/events", guards=[public], operation_id="StreamTicketEvents")
+    async def ticket_events(
+        self,
+        public_code: FromPath[str],
+        queue: NamedDependency[QueueService],
+        channels: NamedDependency[ChannelsPlugin],
+        state: State,
+        last_event_id: LastEventId = None,
+    ) -> ServerSentEvent:
+        """A visitor's phone: the centre's calls (to follow their place) and their own ticket's changes."""
+        centre, numbers, code = await queue.ticket_stream_context(public_code)
+        replay = partial(history_after, state["session_maker"], centre_id=centre.id, window_numbers=numbers)
+        names = [centre_channel(centre.code), ticket_channel(code)]
+        return ServerSentEvent(event_stream(channels, names, lambda after: replay(after=after), last_event_id))
+
+
+ROUTES.append(LiveController)

@@ -188,3 +188,24 @@ class EntranceCode(WireStruct):
 
     code: str
     valid_on: date
+
+
+class BoardCall(WireStruct):
+    number: str
+    window_number: int
+    at: datetime
+    is_recall: bool
+
+
+class BoardRead(WireStruct):
+    """The display board's state; the board refreshes it from the live stream's events."""
+
+    centre_code: str
+    centre_name: str
+    calls: list[BoardCall]
+    waiting_total: int
+    waiting_by_domain: dict[str, int]
+    open_windows: int
+    mean_wait_minutes: float | None
+    is_open: bool
+    last_event_id: int | None

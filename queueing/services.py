@@ -88,6 +88,20 @@ class LiveEvent:
     window_number: int | None = None
 
 
+def live_event_data(
+    action: str, status: str, number: str, window_number: int | None, details: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The public payload of a ticket event, the same whether sent live or replayed from the history.
+
+    Only what a display board may show: the number, its status and window, and the policy's reason.
+    """
+    data: dict[str, Any] = {"number": number, "status": status, "action": action, "window": window_number}
+    for key in ("reason", "detail", "recalls"):
+        if key in details:
+            data[key] = details[key]
+    return data
+
+
 class Publisher:
     """Where live events go once committed; the app replaces this with its channels publisher."""
 
@@ -169,13 +183,9 @@ class QueueService:
                 centre_code=centre.code,
                 kind=action.value,
                 event_id=event.id,
-                data={
-                    "number": ticket.number,
-                    "status": ticket.status,
-                    "action": action.value,
-                    "window": window.number if window else None,
-                    **{k: v for k, v in (details or {}).items() if k in {"reason", "detail", "recalls"}},
-                },
+                data=live_event_data(
+                    action.value, ticket.status, ticket.number, window.number if window else None, details or {}
+                ),
                 ticket_code=ticket.public_code,
                 window_number=window.number if window else None,
             )
@@ -682,6 +692,77 @@ class QueueService:
             )
             for t in ordered
         ]
+
+    async def board(self, centre_code: str) -> s.BoardRead:
+        """What the display board shows: the latest calls, waiting counts per domain, the current mean wait."""
+        centre = await self.directory.centre(centre_code)
+        self._require_centre(centre, Role.ADMIN, Role.MANAGER, Role.STAFF, Role.DISPLAY, Role.KIOSK)
+        now = self.clock.now()
+        day = centre.local(now).date()
+        offered = await self.directory.offered_items(centre.id)
+        numbers = {w.id: w.number for w in await self.directory.windows(centre.id)}
+        calls = (
+            await self.session.execute(
+                select(TicketEventModel.id, TicketEventModel.at, TicketEventModel.action, TicketEventModel.window_id,
+                       TicketModel.number)
+                .join(TicketModel, TicketModel.id == TicketEventModel.ticket_id)
+                .where(
+                    TicketEventModel.centre_id == centre.id,
+                    TicketModel.service_day == day,
+                    TicketEventModel.action.in_([TicketAction.CALL.value, TicketAction.RECALL.value]),
+                )
+                .order_by(TicketEventModel.id.desc())
+                .limit(12)
+            )
+        ).all()  # fmt: skip
+        sessions = await self._open_sessions(centre.id)
+        waiting = await self._queue(centre, offered, sessions)
+        by_domain: dict[str, int] = {}
+        for ticket in waiting:
+            domain = ticket.items[0].domain.value
+            by_domain[domain] = by_domain.get(domain, 0) + 1
+        hour_ago = now - timedelta(hours=1)
+        recent = (
+            await self.session.execute(
+                select(TicketModel.arrived_at, TicketModel.called_at).where(
+                    TicketModel.centre_id == centre.id,
+                    TicketModel.called_at.is_not(None),
+                    TicketModel.called_at >= hour_ago,
+                )
+            )
+        ).all()
+        waits = [(called - arrived).total_seconds() / 60 for arrived, called in recent if called >= arrived]
+        last_id = await self.session.scalar(
+            select(func.max(TicketEventModel.id)).where(TicketEventModel.centre_id == centre.id)
+        )
+        return s.BoardRead(
+            centre_code=centre.code,
+            centre_name=centre.name_zh,
+            calls=[
+                s.BoardCall(number=n, window_number=numbers.get(w, 0), at=at, is_recall=a == TicketAction.RECALL.value)
+                for _, at, a, w, n in calls
+            ],
+            waiting_total=len(waiting),
+            waiting_by_domain=by_domain,
+            open_windows=len(sessions),
+            mean_wait_minutes=round(sum(waits) / len(waits), 1) if waits else None,
+            is_open=centre.is_open(now),
+            last_event_id=last_id,
+        )
+
+    async def stream_context(self, centre_code: str, *roles: Role) -> tuple[CentreInfo, dict[UUID, int]]:
+        """Check the caller may follow this centre's stream; return the centre and its window numbers."""
+        centre = await self.directory.centre(centre_code)
+        if roles:
+            self._require_centre(centre, *roles)
+        return centre, {w.id: w.number for w in await self.directory.windows(centre.id)}
+
+    async def ticket_stream_context(self, public_code: str) -> tuple[CentreInfo, dict[UUID, int], str]:
+        ticket = await self.session.scalar(select(TicketModel).where(TicketModel.public_code == public_code))
+        if ticket is None:
+            raise NotFoundError("publicCode", "no such ticket")
+        centre = await self.directory.centre_by_id(ticket.centre_id)
+        return centre, {w.id: w.number for w in await self.directory.windows(centre.id)}, ticket.public_code
 
     def entrance_code(self, centre: CentreInfo) -> s.EntranceCode:
         day = centre.local(self.clock.now()).date()
@@ -1387,4 +1468,4 @@ def _outcome_details(outcome: ItemOutcome) -> dict[str, Any]:
     return details
 
 
-__all__ = ["LiveEvent", "Publisher", "QueueService", "entrance_code"]
+__all__ = ["LiveEvent", "Publisher", "QueueService", "entrance_code", "live_event_data"]
