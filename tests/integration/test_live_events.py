@@ -44,9 +44,7 @@ def server(db: Any, tmp_path: Path) -> Iterator[str]:
         "HALL_RUN_SCHEDULER": "false",
         "HALL_LOG_LEVEL": "WARNING",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hall", "serve", "--port", str(port)], cwd=ROOT, env=env
-    )
+    process = subprocess.Popen([sys.executable, "-m", "hall", "serve", "--port", str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
