@@ -42,7 +42,7 @@ def configure_logging(settings: Settings) -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
-    for name in ("httpx", "httpcore", "aiosqlite", "asyncio"):
+    for name in ("httpx", "httpcore", "aiosqlite", "asyncio", "apscheduler"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],

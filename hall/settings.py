@@ -36,6 +36,8 @@ class Settings:
     debug: bool = False
     run_scheduler: bool = True
     dask_scheduler: str | None = None
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: str = field(default="", repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -134,7 +136,24 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         debug=_parse_bool("HALL_DEBUG", env.get("HALL_DEBUG", "false")),
         run_scheduler=_parse_bool("HALL_RUN_SCHEDULER", env.get("HALL_RUN_SCHEDULER", "true")),
         dask_scheduler=env.get("HALL_DASK_SCHEDULER") or None,
+        notify_webhook_url=_webhook_url(env.get("HALL_NOTIFY_WEBHOOK_URL") or None),
+        notify_webhook_secret=_webhook_secret(env),
     )
+
+
+def _webhook_url(url: str | None) -> str | None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        msg = f"HALL_NOTIFY_WEBHOOK_URL must be an http(s) URL, not {url!r}"
+        raise SettingsError(msg)
+    return url
+
+
+def _webhook_secret(env: dict[str, str]) -> str:
+    secret = env.get("HALL_NOTIFY_WEBHOOK_SECRET", "")
+    if env.get("HALL_NOTIFY_WEBHOOK_URL") and len(secret) < 16:
+        msg = "HALL_NOTIFY_WEBHOOK_SECRET must be set (16 characters or more) when HALL_NOTIFY_WEBHOOK_URL is"
+        raise SettingsError(msg)
+    return secret
 
 
 @lru_cache(maxsize=1)

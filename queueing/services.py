@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -67,6 +67,7 @@ from queueing.models import (
     WindowSessionModel,
     WindowStateEventModel,
 )
+from queueing.notify import Notification, NotificationKind
 from queueing.ports import CentreInfo, HallDirectory, ItemInfo, StaffInfo, WindowInfo
 
 logger = logging.getLogger("hall.queueing")
@@ -128,6 +129,7 @@ class QueueService:
         secret: str,
         public_url: str,
         publisher: Publisher | None = None,
+        notify: Callable[[Notification], object] | None = None,
     ) -> None:
         self.session = session
         self.principal = principal
@@ -136,6 +138,7 @@ class QueueService:
         self.secret = secret
         self.public_url = public_url
         self.publisher = publisher or Publisher()
+        self.notify = notify
 
     # --- helpers --------------------------------------------------------------------------------------------------
     @property
@@ -149,6 +152,28 @@ class QueueService:
             raise PermissionDeniedError("role", f"the {self.principal.role} role may not do this")
         if not self.principal.may_access_centre(centre.id):
             raise PermissionDeniedError("centreCode", f"centre {centre.code} is outside your centres")
+
+    def _notify_visitor(
+        self, ticket: TicketModel, centre: CentreInfo, kind: NotificationKind, window: WindowInfo, now: datetime
+    ) -> None:
+        """Tell the visitor (SMS / WeChat gateway behind the notifier) once the change is committed."""
+        if self.notify is None or not ticket.notify_to:
+            return
+        notification = Notification(
+            kind=kind,
+            centre_code=centre.code,
+            ticket_number=ticket.number,
+            public_code=ticket.public_code,
+            notify_to=ticket.notify_to,
+            at=now,
+            window_number=window.number,
+        )
+        notify = self.notify
+
+        def send() -> None:
+            notify(notification)
+
+        after_commit(self.session, send)
 
     def _publish(self, event: LiveEvent) -> None:
         publisher = self.publisher
@@ -1017,6 +1042,7 @@ class QueueService:
             details={"reason": decision.reason.value, "detail": decision.detail},
             now=now,
         )
+        self._notify_visitor(ticket, centre, NotificationKind.CALLED, window, now)
         read = await self._read(ticket, centre, offered, with_estimate=False)
         return s.CallResult(ticket=read, reason=decision.reason, detail=decision.detail)
 
@@ -1044,6 +1070,7 @@ class QueueService:
         await self._event(
             ticket, centre, TicketAction.RECALL, before, window=window, details={"recalls": ticket.recalls}, now=now
         )
+        self._notify_visitor(ticket, centre, NotificationKind.RECALLED, window, now)
         return await self._read(ticket, centre, with_estimate=False)
 
     async def mark_no_show(self, centre_code: str, number: int) -> s.TicketRead:
