@@ -14,7 +14,7 @@ import msgspec
 
 from hall.domain.calendar import DayKind
 from hall.domain.catalogue import ServiceDomain
-from hall.domain.centres import CentreLevel
+from hall.domain.centres import CentreLevel, HallRules
 from hall.domain.people import EmploymentType, PriorityGroup, Role
 from hall.domain.windows import WindowStatus, WindowType
 from hall.lib.schema import WireStruct
@@ -58,26 +58,29 @@ class WaitingPromiseWire(WireStruct):
     mean_minutes: Annotated[int, msgspec.Meta(ge=1, le=240)] | None = 10
 
 
-class HallRulesWire(WireStruct):
-    """A centre's queueing rules; fields left out keep their defaults."""
+_RULES = HallRules()  # the domain's defaults are the single source of the wire defaults
 
-    calling_policy: str = "default"
-    fairness_max_priority_in_row: int = 3
-    fairness_wait_minutes: int = 20
-    priority_groups: list[PriorityGroup] = msgspec.field(default_factory=lambda: list(PriorityGroup))
-    elderly_age: int = 70
-    max_recalls: int = 2
-    no_show_reinstate_minutes: int = 30
-    daily_ticket_cap: int | None = None
-    appointment_checkin_early_minutes: int = 30
-    appointment_checkin_late_minutes: int = 15
-    appointment_cancel_before_minutes: int = 120
-    appointment_horizon_days: int = 5
-    appointment_no_show_limit: int = 2
-    appointment_no_show_window_days: int = 90
-    appointment_ban_days: int = 90
-    alert_waiting_per_window: int = 10
-    alert_pause_minutes: int = 30
+
+class HallRulesWire(WireStruct):
+    """A centre's queueing rules; fields left out keep the defaults of ``hall.domain.centres.HallRules``."""
+
+    calling_policy: str = _RULES.calling_policy
+    fairness_max_priority_in_row: int = _RULES.fairness_max_priority_in_row
+    fairness_wait_minutes: int = _RULES.fairness_wait_minutes
+    priority_groups: list[PriorityGroup] = msgspec.field(default_factory=lambda: list(_RULES.priority_groups))
+    elderly_age: int = _RULES.elderly_age
+    max_recalls: int = _RULES.max_recalls
+    no_show_reinstate_minutes: int = _RULES.no_show_reinstate_minutes
+    daily_ticket_cap: int | None = _RULES.daily_ticket_cap
+    appointment_checkin_early_minutes: int = _RULES.appointment_checkin_early_minutes
+    appointment_checkin_late_minutes: int = _RULES.appointment_checkin_late_minutes
+    appointment_cancel_before_minutes: int = _RULES.appointment_cancel_before_minutes
+    appointment_horizon_days: int = _RULES.appointment_horizon_days
+    appointment_no_show_limit: int = _RULES.appointment_no_show_limit
+    appointment_no_show_window_days: int = _RULES.appointment_no_show_window_days
+    appointment_ban_days: int = _RULES.appointment_ban_days
+    alert_waiting_per_window: int = _RULES.alert_waiting_per_window
+    alert_pause_minutes: int = _RULES.alert_pause_minutes
 
 
 class OpeningSessionWire(WireStruct):

@@ -201,3 +201,16 @@ def test_rules_survive_being_stored_as_json_and_read_back(wire: s.HallRulesWire)
 
 def test_the_default_wire_rules_match_the_default_domain_rules() -> None:
     assert rules_from_json(_rules_json(s.HallRulesWire())) == HallRules()
+
+
+def test_the_wire_rules_carry_exactly_the_domain_rules_fields_and_defaults() -> None:
+    from hall.domain.centres import HallRules
+    from hall.schemas import HallRulesWire
+
+    wire = HallRulesWire()
+    domain = HallRules()
+    assert set(wire.__struct_fields__) == set(HallRules.__dataclass_fields__)
+    for name in HallRules.__dataclass_fields__:
+        expected = getattr(domain, name)
+        actual = getattr(wire, name)
+        assert (list(expected) if isinstance(expected, tuple) else expected) == actual, name
