@@ -45,10 +45,12 @@ imports:
 
 pytest:
 	$(RUN) pytest -n 2 --dist loadgroup
+	$(RUN) pytest tests/browser  # in a process of its own: Playwright's sync API keeps an event loop current
 
 fmt:
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
 benchmarks:
-	$(RUN) python -m benchmarks
+	$(RUN) python benchmarks/routing_bench.py
+	$(RUN) python benchmarks/queueing_throughput.py --seconds 20

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 
 from hall import controllers as hall_controllers
+from hall.cache import ReferenceCache
 from hall.db.engine import make_engine, make_session_maker
 from hall.db.session import provide_db_session
 from hall.errors import EXCEPTION_HANDLERS
@@ -23,14 +24,25 @@ from hall.jobs import close_finished_days
 from hall.lib.clock import Clock, SystemClock
 from hall.logs import configure_logging
 from hall.ops import MetricsController, OpsController
-from hall.scheduler import LeaderElectedScheduler, every, make_leader_lock
+from hall.pages import routes as pages
+from hall.scheduler import LeaderElectedScheduler, cron, every, make_leader_lock
 from hall.security import HallAuthenticationMiddleware
 from hall.settings import Settings, get_settings
-from hall.wiring import provide_appointment_service, provide_queue_service
+from hall.wiring import (
+    provide_appointment_service,
+    provide_planning_service,
+    provide_queue_service,
+    staffing_provider,
+)
 from queueing import appointment_controllers
 from queueing import controllers as queueing_controllers
 from queueing.live import ChannelsPublisher, make_channels
 from queueing.notify import LogNotifier, NotificationDispatcher, WebhookNotifier
+from staffing import controllers as staffing_controllers
+from staffing import services as staffing_services
+from staffing.jobs import apply_default_ratings, prepare_month_drafts
+from staffing.planning import controllers as planning_controllers
+from staffing.planning.jobs import refit_and_forecast
 
 API_VERSION = "1.0.0"
 
@@ -58,7 +70,24 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             partial(close_finished_days, session_maker, clock, settings, publisher, notifications.dispatch),
             seconds=600,
             run_at_start=True,
-        )
+        ),
+        cron(
+            "staffing-month-drafts",
+            partial(prepare_month_drafts, session_maker, clock, settings),
+            timezone=settings.zone,
+            day=1,
+            hour=6,
+            run_at_start=True,
+        ),
+        every("staffing-default-ratings", partial(apply_default_ratings, session_maker, clock, settings), seconds=3600),
+        cron(
+            "planning-refit-forecast",
+            partial(refit_and_forecast, session_maker, clock),
+            timezone=settings.zone,
+            hour=2,
+            minute=30,
+            run_at_start=True,
+        ),
     ]
     scheduler = (
         LeaderElectedScheduler(make_leader_lock(settings), jobs, timezone=settings.zone)
@@ -83,19 +112,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         *hall_controllers.ROUTES,
         *queueing_controllers.ROUTES,
         *appointment_controllers.ROUTES,
+        *staffing_controllers.ROUTES,
+        *planning_controllers.ROUTES,
+        *pages.ROUTES,
     ]
     return Litestar(
         route_handlers=route_handlers,
         plugins=[channels],
         middleware=[
             prometheus.middleware,
-            DefineMiddleware(HallAuthenticationMiddleware, exclude=["^/schema", "^/metrics$", "^/health$"]),
+            DefineMiddleware(
+                HallAuthenticationMiddleware, exclude=["^/schema", "^/metrics$", "^/health$", pages.STATIC_ROUTE]
+            ),
         ],
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "db_session": Provide(provide_db_session),
             "queue": Provide(provide_queue_service),
             "appointments": Provide(provide_appointment_service),
+            "planning": Provide(provide_planning_service),
+            "ratings": staffing_provider(staffing_services.RatingService),
+            "negative_cases": staffing_provider(staffing_services.NegativeCaseService),
+            "staffing_rules": staffing_provider(staffing_services.RuleService),
+            "assessment_entries": staffing_provider(staffing_services.EntryService),
+            "assessments": staffing_provider(staffing_services.AssessmentService),
+            "pay": staffing_provider(staffing_services.PayDocuments),
         },
         state=State(
             {
@@ -104,9 +145,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "clock": clock,
                 "publisher": publisher,
                 "notifications": notifications,
+                "reference_cache": ReferenceCache(ttl_seconds=5.0),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        template_config=pages.template_config(),
         on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],
         openapi_config=OpenAPIConfig(

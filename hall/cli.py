@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from hall.settings import Settings, SettingsError, get_settings
+from staffing.planning.commands import planning as planning_commands
 
 T = TypeVar("T")
 
@@ -114,6 +115,7 @@ def seed() -> None:
 @seed.command("demo", help="Seed the demo county centre and two township centres (idempotent).")
 def seed_demo_command() -> None:
     from hall import demo
+    from hall.demo_history import seed_demo_history
     from hall.seed import demo_logins, seed_demo
 
     report = run_with_session(seed_demo)
@@ -121,6 +123,12 @@ def seed_demo_command() -> None:
         click.echo("seeded: " + ", ".join(f"{n} {kind}" for kind, n in report.created.items()))
     else:
         click.echo("demo data already present; nothing changed")
+    click.echo("synthetic history (90 days, produced by the SimPy twin, marked synthetic) …")
+    history = run_with_session(seed_demo_history)
+    if history.total:
+        click.echo(f"  {history.tickets} tickets, {history.service_records} service records in {history.seconds:.1f} s")
+    else:
+        click.echo("  already present; nothing changed")
     settings = _settings()
     click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
     for who, username, _ in demo_logins():
@@ -228,3 +236,6 @@ def staffing_required(arrival_rate_per_hour: float, mean_service_minutes: float,
         click.echo(json.dumps(report, ensure_ascii=False, sort_keys=True))
         return
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+main.add_command(planning_commands)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hall.cache import ReferenceCache
 from hall.domain.catalogue import ItemRequirement, ServiceDomain
 from hall.domain.errors import NotFoundError
 from hall.domain.skills import SkillLevel
@@ -28,8 +29,9 @@ class SqlHallDirectory:
     items, windows or a staff member at most once.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: ReferenceCache | None = None) -> None:
         self.session = session
+        self.cache = cache or ReferenceCache(ttl_seconds=0)
         self._centres: dict[object, CentreInfo] = {}
         self._offered: dict[UUID, Mapping[str, ItemInfo]] = {}
         self._windows: dict[UUID, Sequence[WindowInfo]] = {}
@@ -49,22 +51,39 @@ class SqlHallDirectory:
             calendar=await load_calendar(self.session, row.calendar_id),
         )
 
+    def _remember_centre(self, info: CentreInfo) -> CentreInfo:
+        self._centres[info.code] = self._centres[info.id] = info
+        self.cache.put(("centre", info.code), info)
+        self.cache.put(("centre", info.id), info)
+        return info
+
     async def centre(self, code: str) -> CentreInfo:
         if code not in self._centres:
-            row = await self.session.scalar(select(CentreModel).where(CentreModel.code == code))
-            info = await self._centre(row, "centreCode", code)
-            self._centres[code] = self._centres[info.id] = info
+            cached = self.cache.get(("centre", code))
+            if cached is not None:
+                self._centres[code] = cached
+            else:
+                row = await self.session.scalar(select(CentreModel).where(CentreModel.code == code))
+                self._remember_centre(await self._centre(row, "centreCode", code))
         return self._centres[code]
 
     async def centre_by_id(self, centre_id: UUID) -> CentreInfo:
         if centre_id not in self._centres:
-            info = await self._centre(await self.session.get(CentreModel, centre_id), "centreId", centre_id)
-            self._centres[centre_id] = self._centres[info.code] = info
+            cached = self.cache.get(("centre", centre_id))
+            if cached is not None:
+                self._centres[centre_id] = cached
+            else:
+                row = await self.session.get(CentreModel, centre_id)
+                self._remember_centre(await self._centre(row, "centreId", centre_id))
         return self._centres[centre_id]
 
     async def offered_items(self, centre_id: UUID) -> Mapping[str, ItemInfo]:
         if centre_id not in self._offered:
-            self._offered[centre_id] = await self._load_offered(centre_id)
+            cached = self.cache.get(("offered", centre_id))
+            if cached is None:
+                cached = await self._load_offered(centre_id)
+                self.cache.put(("offered", centre_id), cached)
+            self._offered[centre_id] = cached
         return self._offered[centre_id]
 
     async def _load_offered(self, centre_id: UUID) -> Mapping[str, ItemInfo]:
@@ -119,10 +138,14 @@ class SqlHallDirectory:
 
     async def windows(self, centre_id: UUID) -> Sequence[WindowInfo]:
         if centre_id not in self._windows:
-            rows = await self.session.scalars(
-                select(WindowModel).where(WindowModel.centre_id == centre_id).order_by(WindowModel.number)
-            )
-            self._windows[centre_id] = [self._window(r) for r in rows]
+            cached = self.cache.get(("windows", centre_id))
+            if cached is None:
+                rows = await self.session.scalars(
+                    select(WindowModel).where(WindowModel.centre_id == centre_id).order_by(WindowModel.number)
+                )
+                cached = tuple(self._window(r) for r in rows)
+                self.cache.put(("windows", centre_id), cached)
+            self._windows[centre_id] = cached
         return self._windows[centre_id]
 
     @staticmethod
@@ -139,12 +162,26 @@ class SqlHallDirectory:
         )
 
     async def staff(self, staff_id: UUID) -> StaffInfo:
-        if staff_id not in self._staff:
-            row = await self.session.get(StaffModel, staff_id)
-            if row is None:
-                raise NotFoundError("staffId", f"no staff member {staff_id}")
-            self._staff[staff_id] = self._staff_info(row)
-        return self._staff[staff_id]
+        found = await self.staff_many([staff_id])
+        if staff_id not in found:
+            raise NotFoundError("staffId", f"no staff member {staff_id}")
+        return found[staff_id]
+
+    async def staff_many(self, staff_ids: Sequence[UUID]) -> Mapping[UUID, StaffInfo]:
+        missing = []
+        for staff_id in set(staff_ids):
+            if staff_id in self._staff:
+                continue
+            cached = self.cache.get(("staff", staff_id))
+            if cached is not None:
+                self._staff[staff_id] = cached
+            else:
+                missing.append(staff_id)
+        if missing:
+            for row in await self.session.scalars(select(StaffModel).where(StaffModel.id.in_(missing))):
+                info = self._staff[row.id] = self._staff_info(row)
+                self.cache.put(("staff", row.id), info)
+        return {i: self._staff[i] for i in staff_ids if i in self._staff}
 
     async def staff_by_number(self, employee_no: str) -> StaffInfo:
         row = await self.session.scalar(select(StaffModel).where(StaffModel.employee_no == employee_no))

@@ -48,7 +48,7 @@ from hall.settings import Settings
 
 logger = logging.getLogger("hall.scheduler")
 
-JobFunc = Callable[[], Awaitable[None]]
+JobFunc = Callable[[], Awaitable[object]]  # a job's result is ignored
 _DB_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 

@@ -23,6 +23,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hall.cache import ReferenceCache
 from hall.domain.access import ANONYMOUS, Principal
 from hall.domain.people import Role
 from hall.models import AuthTokenModel, CentreModel, DeviceModel, UserModel
@@ -140,9 +141,15 @@ class HallAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         token = presented_token(connection)
         if not token:
             return AuthenticationResult(user=ANONYMOUS, auth=None)
-        session_maker: async_sessionmaker[AsyncSession] = connection.app.state["session_maker"]
-        async with session_maker() as session:
-            principal = await resolve_token(session, token, datetime.now(UTC))
+        cache: ReferenceCache | None = connection.app.state.get("reference_cache")
+        key = ("principal", hash_token(token))
+        principal = cache.get(key) if cache is not None else None
+        if principal is None:
+            session_maker: async_sessionmaker[AsyncSession] = connection.app.state["session_maker"]
+            async with session_maker() as session:
+                principal = await resolve_token(session, token, datetime.now(UTC))
+            if cache is not None:
+                cache.put(key, principal)  # a revocation in this process clears it at once; elsewhere within the TTL
         return AuthenticationResult(user=principal, auth=token if principal.is_authenticated else None)
 
 

@@ -18,6 +18,8 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import schemas as s
+from hall.cache import hall_data_changed
+from hall.db.session import after_commit
 from hall.domain.access import Principal
 from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar
 from hall.domain.catalogue import ServiceDomain
@@ -125,6 +127,7 @@ class BaseService:
     ) -> None:
         if action == "update" and not changes:
             return
+        after_commit(self.session, hall_data_changed)
         self.session.add(
             ChangeLogModel(
                 entity=entity,
@@ -1004,6 +1007,7 @@ class UserService(BaseService):
         ).all()
         for token in tokens:
             token.revoked_at = self.now()
+        after_commit(self.session, hall_data_changed)
 
 
 # --- devices ------------------------------------------------------------------------------------------------------
@@ -1088,6 +1092,7 @@ class AuthService(BaseService):
         row = await self.session.scalar(select(AuthTokenModel).where(AuthTokenModel.token_hash == hash_token(token)))
         if row is not None and row.revoked_at is None:
             row.revoked_at = self.now()
+            after_commit(self.session, hall_data_changed)  # cached sign-ins must not outlive the revocation
             await self.flush()
 
     async def me(self) -> s.MeRead:

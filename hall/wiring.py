@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.directory import SqlHallDirectory
 from hall.security import current_principal
 from queueing.appointment_service import AppointmentService
 from queueing.services import QueueService
+from staffing.adapters import SqlStaffingSources
+from staffing.planning.services import PlanningService
+from staffing.services import StaffingService
+
+StaffingServiceT = TypeVar("StaffingServiceT", bound=StaffingService)
 
 
 async def provide_queue_service(
@@ -22,7 +27,7 @@ async def provide_queue_service(
     return QueueService(
         db_session,
         current_principal(request),
-        SqlHallDirectory(db_session),
+        SqlHallDirectory(db_session, state["reference_cache"]),
         state["clock"],
         secret=settings.secret_key,
         public_url=settings.public_url,
@@ -37,7 +42,25 @@ async def provide_appointment_service(
     return AppointmentService(
         db_session,
         current_principal(request),
-        SqlHallDirectory(db_session),
+        SqlHallDirectory(db_session, state["reference_cache"]),
         state["clock"],
         secret=state["settings"].secret_key,
     )
+
+
+def staffing_provider(cls: type[StaffingServiceT]) -> Provide:
+    """Provide a staffing service reading the hall's and the queue's facts through ``SqlStaffingSources``."""
+
+    async def provide(
+        db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any], state: State
+    ) -> StaffingServiceT:
+        return cls(db_session, current_principal(request), SqlStaffingSources(db_session), state["clock"])
+
+    provide.__annotations__["return"] = cls
+    return Provide(provide)
+
+
+async def provide_planning_service(
+    db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any], state: State
+) -> PlanningService:
+    return PlanningService(db_session, current_principal(request), state["clock"], state.get("planning_compute"))

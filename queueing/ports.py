@@ -104,6 +104,10 @@ class HallDirectory(Protocol):
 
     async def staff(self, staff_id: UUID) -> StaffInfo: ...
 
+    async def staff_many(self, staff_ids: Sequence[UUID]) -> Mapping[UUID, StaffInfo]:
+        """Return the staff members with these ids (one read for all of them)."""
+        ...
+
     async def staff_by_number(self, employee_no: str) -> StaffInfo:
         """Return the staff member; raise ``NotFoundError`` (field ``staffEmployeeNo``) if none."""
         ...

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -222,8 +222,12 @@ class QueueService:
         ticket.status = transition(before, action).value
         return before
 
-    async def _bump(self, centre_id: UUID, day: date, key: str) -> int:
-        """Increment a daily counter and return its new value (one statement, safe under concurrency)."""
+    async def _bump(self, centre_id: UUID, day: date, key: str, already: Select[Any] | None = None) -> int:
+        """Increment a daily counter and return its new value (one statement, safe under concurrency).
+
+        Counters for daily caps are kept only while a cap is set; ``already`` counts what the day holds, so a
+        counter created after tickets were issued (a cap set at noon) starts from the true number.
+        """
         dialect_insert = postgresql.insert if self._is_postgresql else sqlite.insert
         now = self.clock.now()
         counter = DailyCounterModel
@@ -244,7 +248,19 @@ class QueueService:
             )
             .returning(counter.value)
         )
-        return int((await self.session.execute(statement)).scalar_one())
+        value = int((await self.session.execute(statement)).scalar_one())
+        if value == 1 and already is not None:
+            value = int(await self.session.scalar(already) or 0) + 1
+            await self.session.execute(
+                update(DailyCounterModel)
+                .where(
+                    DailyCounterModel.centre_id == centre_id,
+                    DailyCounterModel.service_day == day,
+                    DailyCounterModel.key == key,
+                )
+                .values(value=value)
+            )
+        return value
 
     async def _ticket_by_number(self, centre: CentreInfo, number: str, *, lock: bool) -> TicketModel:
         day = centre.local(self.clock.now()).date()
@@ -404,13 +420,9 @@ class QueueService:
 
     async def _open_snapshots(self, centre: CentreInfo, sessions: Sequence[WindowSessionModel]) -> list[WindowSnapshot]:
         windows = {w.id: w for w in await self.directory.windows(centre.id)}
-        snapshots = []
-        for row in sessions:
-            if row.state == s.WindowState.PAUSED.value or row.window_id not in windows:
-                continue
-            staff = await self.directory.staff(row.staff_id)
-            snapshots.append(self._window_snapshot(windows[row.window_id], row, staff))
-        return snapshots
+        working = [r for r in sessions if r.state != s.WindowState.PAUSED.value and r.window_id in windows]
+        staff = await self.directory.staff_many([r.staff_id for r in working])
+        return [self._window_snapshot(windows[r.window_id], r, staff[r.staff_id]) for r in working]
 
     async def _read(
         self,
@@ -419,11 +431,14 @@ class QueueService:
         offered: Mapping[str, ItemInfo] | None = None,
         *,
         with_estimate: bool = True,
+        estimate: tuple[int | None, datetime | None] | None = None,
     ) -> s.TicketRead:
         offered = offered if offered is not None else await self.directory.offered_items(centre.id)
         ahead: int | None = None
         predicted: datetime | None = None
-        if with_estimate and ticket.status == TicketStatus.WAITING.value:
+        if estimate is not None:
+            ahead, predicted = estimate
+        elif with_estimate and ticket.status == TicketStatus.WAITING.value:
             ahead, predicted = await self._estimate(ticket, centre, offered)
         window_number = None
         if ticket.window_id and ticket.status in {TicketStatus.CALLED.value, TicketStatus.SERVING.value}:
@@ -463,6 +478,15 @@ class QueueService:
         mine = next((w for w in waiting if w.ticket_id == str(ticket.id)), None)
         if mine is None:
             return None, None
+        return await self._estimate_for(mine, waiting, centre, sessions)
+
+    async def _estimate_for(
+        self,
+        mine: WaitingTicket,
+        waiting: Sequence[WaitingTicket],
+        centre: CentreInfo,
+        sessions: Sequence[WindowSessionModel],
+    ) -> tuple[int | None, datetime | None]:
         windows = await self._open_snapshots(centre, sessions)
         now = self.clock.now()
         rules = RoutingRules.from_centre(centre.rules, centre.promise)
@@ -514,6 +538,20 @@ class QueueService:
         if data.appointment_code is not None:
             appointment = await self._check_in(centre, data.appointment_code, items, now)
             channel = s.Channel.APPOINTMENT
+        # The wait estimate is worked out before anything is written: the day's counters are locked from their
+        # update until the commit, so the writes come last and the commit follows at once.
+        sessions = await self._open_sessions(centre.id)
+        waiting = await self._queue(centre, offered, sessions)
+        newcomer = WaitingTicket(
+            ticket_id="new",
+            number="",
+            items=tuple(i.requirement for i in items),
+            arrived_at=now,
+            sequence=2**31,
+            priority_group=data.priority_group if data.priority_group in centre.rules.priority_groups else None,
+            appointment=await self._appointment_slot(appointment),
+        )
+        estimate = await self._estimate_for(newcomer, [*waiting, newcomer], centre, sessions)
         try:
             async with self.session.begin_nested():
                 ticket = await self._create(centre, items, data, channel, appointment, idempotency_key, local_day, now)
@@ -524,7 +562,13 @@ class QueueService:
             if existing is None:
                 raise
             return await self._read(existing, centre), False
-        return await self._read(ticket, centre, offered), True
+        return await self._read(ticket, centre, offered, estimate=estimate), True
+
+    async def _appointment_slot(self, appointment: AppointmentModel | None) -> AppointmentSlot | None:
+        if appointment is None:
+            return None
+        slot = await self.session.get(AppointmentSlotModel, appointment.slot_id)
+        return AppointmentSlot(slot.starts_at, slot.ends_at) if slot is not None else None
 
     async def _by_idempotency_key(self, centre: CentreInfo, key: str) -> TicketModel | None:
         found: TicketModel | None = await self.session.scalar(
@@ -557,13 +601,29 @@ class QueueService:
         day: date,
         now: datetime,
     ) -> TicketModel:
-        total = await self._bump(centre.id, day, "all")
         cap = centre.rules.daily_ticket_cap
-        if cap is not None and total > cap:
-            raise ConflictError("centreCode", f"today's {cap} tickets have all been issued")
+        if cap is not None:
+            already = (
+                select(func.count())
+                .select_from(TicketModel)
+                .where(TicketModel.centre_id == centre.id, TicketModel.service_day == day)
+            )
+            if await self._bump(centre.id, day, "all", already) > cap:
+                raise ConflictError("centreCode", f"today's {cap} tickets have all been issued")
         for index, item in enumerate(items):
-            issued = await self._bump(centre.id, day, f"item:{item.code}")
-            if item.daily_cap is not None and issued > item.daily_cap:
+            if item.daily_cap is None:
+                continue
+            already = (
+                select(func.count())
+                .select_from(TicketItemModel)
+                .join(TicketModel, TicketModel.id == TicketItemModel.ticket_id)
+                .where(
+                    TicketModel.centre_id == centre.id,
+                    TicketModel.service_day == day,
+                    TicketItemModel.item_code == item.code,
+                )
+            )
+            if await self._bump(centre.id, day, f"item:{item.code}", already) > item.daily_cap:
                 raise ConflictError(f"itemCodes[{index}]", f"today's {item.daily_cap} tickets for {item.code} are gone")
         prefix = items[0].ticket_prefix
         sequence = await self._bump(centre.id, day, f"prefix:{prefix}")

@@ -163,12 +163,14 @@ class HallModel:
         self.waiting: dict[ItemKey, dict[str, WaitingTicket]] = {}
         self.visitors: dict[str, _Visitor] = {}
         self.records: list[ServiceRecord] = []
+        self.pending_service: dict[int, float] = {}  # window → minutes left of a service under way at minute 0
         self.busy_minutes: dict[int, float] = dict.fromkeys(self.windows, 0.0)
         self.staffed_minutes: dict[int, float] = dict.fromkeys(self.windows, 0.0)
         self._seated_since: dict[int, float] = {}
         self._sequence = 0
         self._prefix_sequence: dict[str, int] = {}
-        self._eligible: dict[tuple[int, str], dict[ItemKey, bool]] = {}
+        self._eligible: dict[tuple[int, str, ItemKey], bool] = {}
+        self._key_requirements: dict[ItemKey, tuple[ItemRequirement, ...]] = {}
         self._snapshots: dict[tuple[int, str, int], WindowSnapshot] = {}
         self._samplers: dict[tuple[str, SkillLevel], Sampler] = {
             (code, level): spec.sampler()
@@ -189,6 +191,10 @@ class HallModel:
     def _counted(self, start: float, end: float) -> float:
         """Return the part of ``[start, end]`` after the warm-up."""
         return max(0.0, end - max(start, self.scenario.warmup_minutes))
+
+    def book_busy(self, number: int, start: float, end: float) -> None:
+        """Add ``[start, end]`` (after the warm-up) to window ``number``'s busy time."""
+        self.busy_minutes[number] += self._counted(start, end)
 
     def set_seat(self, number: int, staff: StaffSpec | None) -> None:
         """Seat ``staff`` at window ``number`` (``None`` vacates it) and keep the staffed-time account."""
@@ -281,25 +287,28 @@ class HallModel:
 
     def _wake_one_for(self, key: ItemKey, ticket: WaitingTicket) -> None:
         """Wake the longest-idle staffed window that may serve a newly issued ticket."""
+        known = self._eligible.get
+        seat = self.seat
         for number in self.idle:
-            staff = self.seat[number]
+            staff = seat[number]
             if staff is None:
                 continue
-            if self._may_serve(number, staff, key, ticket):
+            allowed = known((number, staff.staff_id, key))
+            if allowed is None:
+                allowed = self._may_serve(number, staff, key, ticket)
+            if allowed:
                 self.wake(number)
                 return
 
     # ---- the waiting line -------------------------------------------------------------------------------------
 
     def _may_serve(self, number: int, staff: StaffSpec, key: ItemKey, ticket: WaitingTicket) -> bool:
-        cache = self._eligible.get((number, staff.staff_id))
-        if cache is None:
-            cache = self._eligible[number, staff.staff_id] = {}
-        allowed = cache.get(key)
+        cache_key = (number, staff.staff_id, key)
+        allowed = self._eligible.get(cache_key)
         if allowed is None:
             # Eligibility depends only on the window, its staff and the ticket's items (the twin never reserves
             # tickets), so the shared rule's answer for one ticket holds for every ticket with these items.
-            allowed = cache[key] = can_serve(self._snapshot(number, staff), ticket)
+            allowed = self._eligible[cache_key] = can_serve(self._snapshot(number, staff), ticket)
         return allowed
 
     def _snapshot(self, number: int, staff: StaffSpec) -> WindowSnapshot:
@@ -355,7 +364,9 @@ class HallModel:
     ) -> _Visitor:
         now = self.env.now
         scenario = self.scenario
-        requirements = tuple(self.requirements[code] for code in key)
+        requirements = self._key_requirements.get(key)
+        if requirements is None:
+            requirements = self._key_requirements[key] = tuple(self.requirements[code] for code in key)
         self._sequence += 1
         prefix = requirements[0].domain.default_ticket_prefix
         prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
@@ -393,6 +404,17 @@ class HallModel:
             self._wake_one_for(key, ticket)
         return visitor
 
+    def preload(
+        self, ticket: WaitingTicket, item_codes: ItemKey, arrived_minutes: float, *, is_no_show: bool = False
+    ) -> None:
+        """Put a ticket that is already waiting at minute 0 into the line (for predictions from the live hall).
+
+        The ticket keeps its own id, number, arrival and sequence; call this before the run starts.
+        """
+        visitor = _Visitor(ticket, item_codes, arrived_minutes, is_no_show=is_no_show)
+        self.visitors[ticket.ticket_id] = visitor
+        self.waiting.setdefault(item_codes, {})[ticket.ticket_id] = ticket
+
     def _take(self, visitor: _Visitor) -> None:
         visitor.is_waiting = False
         del self.visitors[visitor.ticket.ticket_id]
@@ -411,8 +433,13 @@ class HallModel:
     def eligible_waiting(self, number: int, staff: StaffSpec) -> list[WaitingTicket]:
         """Return the waiting tickets window ``number`` may call (by the shared ``can_serve``)."""
         tickets: list[WaitingTicket] = []
+        known = self._eligible.get
+        staff_id = staff.staff_id
         for key, bucket in self.waiting.items():
-            if self._may_serve(number, staff, key, next(iter(bucket.values()))):
+            allowed = known((number, staff_id, key))
+            if allowed is None:
+                allowed = self._may_serve(number, staff, key, next(iter(bucket.values())))
+            if allowed:
                 tickets.extend(bucket.values())
         return tickets
 
@@ -533,6 +560,15 @@ def clerk(env: simpy.Environment, hall: HallModel, number: int) -> ProcessGenera
         if staff is None:
             yield hall.sleep(number)
             continue
+        if hall.pending_service:
+            residual = hall.pending_service.pop(number, None)
+            if residual is not None:  # the visitor at this window when the run starts (live predictions)
+                hall.serving[staff.staff_id] = number
+                hall.busy_windows.add(number)
+                yield env.timeout(residual)
+                hall.book_busy(number, env.now - residual, env.now)
+                hall.finish_service(number, staff)
+                continue
         called = hall.call_next(number, staff)
         if not isinstance(called, tuple):
             if not hall.is_open:

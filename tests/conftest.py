@@ -221,3 +221,20 @@ def auth(username: str) -> dict[str, str]:
 def headers() -> Any:
     """``headers("manager")`` → the Authorization header of that demo user or device."""
     return auth
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests in a process of their own (``make pytest`` does: ``pytest tests/browser``).
+
+    Playwright's synchronous API keeps its event loop current in the main thread, so every database test after a
+    browser test in the same process would fail with "asyncio.run() cannot be called from a running event loop".
+    """
+    browser = [item for item in items if "tests/browser/" in item.nodeid.replace("\\", "/")]
+    if browser and len(browser) < len(items):
+        items[:] = [item for item in items if item not in browser]
+        config.hook.pytest_deselected(items=browser)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"{len(browser)} browser tests deselected: they run in their own process (pytest tests/browser)"
+            )

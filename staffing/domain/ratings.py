@@ -95,6 +95,7 @@ class RatingChannel(StrEnum):
     PAD = "pad"
     QR = "qr"  # the QR code at the window, opening the visitor page
     PAPER = "paper"
+    SYSTEM = "system"  # no channel: the default rating filled in after the rating period (默认评价)
 
     @property
     def label_zh(self) -> str:
@@ -105,6 +106,7 @@ _CHANNEL_LABELS_ZH: Final = {
     RatingChannel.PAD: "评价器",
     RatingChannel.QR: "评价二维码",
     RatingChannel.PAPER: "书面评价表",
+    RatingChannel.SYSTEM: "系统默认",
 }
 
 

@@ -294,3 +294,36 @@ async def test_a_visitor_may_give_up_their_place_from_the_phone(client, headers)
     assert cancelled.json()["status"] == "cancelled"
     again = await client.post(f"/api/v1/tickets/{ticket['publicCode']}/cancel")
     assert again.status_code == 422
+
+
+async def test_a_change_to_a_window_is_seen_by_the_very_next_queue_request(client, headers) -> None:
+    await sign_in(client, headers, 2, staff="SFX001")  # warms the reference cache with window 1 in service
+    changed = await client.patch(f"{SFX}/windows/1", headers=headers("manager"), json={"status": "out_of_service"})
+    assert changed.status_code == 200
+    refused = await client.post(
+        f"{SFX}/windows/1/session", headers=headers("manager"), json={"staffEmployeeNo": "SFX003"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["reason"] == "window 1 is out of service"
+
+
+async def test_a_daily_cap_set_during_the_day_counts_the_tickets_already_issued(client, headers) -> None:
+    for _ in range(2):
+        assert (await issue(client, headers, "SB001")).status_code == 201
+    capped = await client.patch(f"{SFX}", headers=headers("manager"), json={"rules": {"dailyTicketCap": 3}})
+    assert capped.status_code == 200, capped.text
+    assert (await issue(client, headers, "SB002")).status_code == 201
+    refused = await issue(client, headers, "SB002")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0] == {"field": "centreCode", "reason": "today's 3 tickets have all been issued"}
+
+
+async def test_an_items_daily_cap_refuses_the_ticket_naming_the_item(client, headers) -> None:
+    offered = (await client.get(f"{SFX}/items", headers=headers("manager"))).json()
+    items = [{"itemCode": i["itemCode"], "dailyCap": 1 if i["itemCode"] == "HJ001" else None} for i in offered]
+    assert (await client.put(f"{SFX}/items", headers=headers("manager"), json={"items": items})).status_code == 200
+    assert (await issue(client, headers, "HJ001")).status_code == 201
+    refused = await issue(client, headers, "SB001", "HJ001")
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["field"] == "itemCodes[1]"
+    assert (await issue(client, headers, "SB001")).status_code == 201  # the refusal left no counter behind

@@ -1,0 +1,128 @@
+"""What the pages call the hall's codes: one message id per enum value, translated where it is shown.
+
+Every value of every enum a page shows has a label here (a test walks the enums), so a new status or domain
+cannot reach a visitor as a raw code such as ``no_show``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Final
+
+from hall.domain.catalogue import ServiceDomain
+from hall.domain.people import PriorityGroup
+from hall.pages.i18n import N_
+from queueing.domain.snapshot import CallReason
+from queueing.domain.tickets import CaseOutcome, TicketStatus
+from queueing.schemas import WindowState
+from staffing.domain.ratings import NegativeReason, RatingDimension, RatingLevel
+
+DOMAINS: Final[dict[ServiceDomain, str]] = {
+    ServiceDomain.SOCIAL_SECURITY: N_("Social security"),
+    ServiceDomain.MEDICAL_INSURANCE: N_("Medical insurance"),
+    ServiceDomain.HOUSING_FUND: N_("Housing fund"),
+    ServiceDomain.REAL_ESTATE: N_("Real estate"),
+    ServiceDomain.HOUSEHOLD_REGISTRATION: N_("Household registration"),
+    ServiceDomain.EXIT_ENTRY: N_("Exit and entry"),
+    ServiceDomain.TAX: N_("Tax"),
+    ServiceDomain.BUSINESS_STARTUP: N_("Starting a business"),
+    ServiceDomain.CIVIL_AFFAIRS: N_("Civil affairs"),
+    ServiceDomain.CONSTRUCTION: N_("Construction projects"),
+    ServiceDomain.TRANSPORT: N_("Transport"),
+    ServiceDomain.CONSULTATION: N_("Enquiries"),
+}
+
+PRIORITY_GROUPS: Final[dict[PriorityGroup, str]] = {
+    PriorityGroup.EMERGENCY: N_("Emergency"),
+    PriorityGroup.MILITARY: N_("Service members, veterans and their families"),
+    PriorityGroup.DISABLED: N_("People with disabilities"),
+    PriorityGroup.PREGNANT: N_("Pregnant women"),
+    PriorityGroup.ELDERLY: N_("Older people"),
+    PriorityGroup.FIREFIGHTER: N_("Fire and rescue personnel"),
+    PriorityGroup.SERIOUSLY_ILL: N_("Seriously ill"),
+}
+
+TICKET_STATUSES: Final[dict[TicketStatus, str]] = {
+    TicketStatus.WAITING: N_("Waiting"),
+    TicketStatus.CALLED: N_("Called"),
+    TicketStatus.SERVING: N_("Being served"),
+    TicketStatus.PARKED: N_("On hold"),
+    TicketStatus.NO_SHOW: N_("Missed"),
+    TicketStatus.COMPLETED: N_("Completed"),
+    TicketStatus.CANCELLED: N_("Cancelled"),
+    TicketStatus.EXPIRED: N_("Expired"),
+}
+
+OUTCOMES: Final[dict[CaseOutcome, str]] = {
+    CaseOutcome.INSTANT: N_("Done on the spot"),
+    CaseOutcome.COMMITTED: N_("Accepted, committed deadline"),
+    CaseOutcome.CONDITIONAL: N_("Accepted with pending documents"),
+    CaseOutcome.RETURNED_WITH_NOTICE: N_("Not accepted: one-time notice of missing materials"),
+    CaseOutcome.REJECTED: N_("Rejected"),
+    CaseOutcome.CONSULTATION: N_("Consultation only"),
+}
+
+CALL_REASONS: Final[dict[CallReason, str]] = {
+    CallReason.RESERVED: N_("Reserved for this window (parked here or transferred here)"),
+    CallReason.EMERGENCY: N_("Emergency"),
+    CallReason.STATUTORY_PRIORITY: N_("Statutory priority group"),
+    CallReason.APPOINTMENT_DUE: N_("Appointment due now"),
+    CallReason.FAIRNESS: N_("Fairness: a long-waiting ticket after several priority calls"),
+    CallReason.PAST_PROMISE: N_("Waited past the centre's waiting-time promise"),
+    CallReason.OLDEST_ELIGIBLE: N_("Longest waiting among the tickets this window may serve"),
+}
+
+WINDOW_STATES: Final[dict[WindowState, str]] = {
+    WindowState.IDLE: N_("Free"),
+    WindowState.SERVING: N_("Serving"),
+    WindowState.PAUSED: N_("Paused"),
+    WindowState.SIGNED_OUT: N_("Signed out"),
+}
+
+RATING_LEVELS: Final[dict[RatingLevel, str]] = {
+    RatingLevel.VERY_SATISFIED: N_("Very satisfied"),
+    RatingLevel.SATISFIED: N_("Satisfied"),
+    RatingLevel.BASICALLY_SATISFIED: N_("Basically satisfied"),
+    RatingLevel.DISSATISFIED: N_("Dissatisfied"),
+    RatingLevel.VERY_DISSATISFIED: N_("Very dissatisfied"),
+}
+
+RATING_DIMENSIONS: Final[dict[RatingDimension, str]] = {
+    RatingDimension.OVERALL: N_("Overall satisfaction"),
+    RatingDimension.EFFICIENCY: N_("Efficiency"),
+    RatingDimension.COMPETENCE: N_("Competence"),
+    RatingDimension.ATTITUDE: N_("Attitude"),
+}
+
+NEGATIVE_REASONS: Final[dict[NegativeReason, str]] = {
+    NegativeReason.UNCLEAR_GUIDANCE: N_("Unclear guidance"),
+    NegativeReason.INCONVENIENT_PROCEDURE: N_("Inconvenient procedure"),
+    NegativeReason.EXCESSIVE_MATERIALS: N_("Too many materials required"),
+    NegativeReason.UNFRIENDLY_INTERFACE: N_("Unfriendly interface"),
+    NegativeReason.POOR_ATTITUDE: N_("Poor attitude"),
+    NegativeReason.SLOW_SERVICE: N_("Slow service"),
+    NegativeReason.LACK_OF_COMPETENCE: N_("Staff not familiar with the matter"),
+    NegativeReason.NOT_TOLD_AT_ONCE: N_("Missing materials not all told at once"),
+    NegativeReason.LONG_WAIT: N_("Long wait"),
+    NegativeReason.OTHER: N_("Other"),
+}
+
+PAUSE_REASONS: Final = (
+    N_("Break"),
+    N_("Meeting"),
+    N_("System fault"),
+    N_("Helping at another window"),
+    N_("Back-office work"),
+)
+
+ALL: Final[dict[type[StrEnum], Mapping[Any, str]]] = {
+    ServiceDomain: DOMAINS,
+    PriorityGroup: PRIORITY_GROUPS,
+    TicketStatus: TICKET_STATUSES,
+    CaseOutcome: OUTCOMES,
+    CallReason: CALL_REASONS,
+    WindowState: WINDOW_STATES,
+    RatingDimension: RATING_DIMENSIONS,
+    NegativeReason: NEGATIVE_REASONS,
+}

@@ -1,0 +1,44 @@
+"""The pages' routes for the composition root: the page controllers, their error pages and the static files."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from hall.pages.account import AccountPages
+from hall.pages.board import BoardPages
+from hall.pages.console import ConsolePages
+from hall.pages.errors import PAGE_EXCEPTION_HANDLERS
+from hall.pages.kiosk import KioskPages
+from hall.pages.rating_pad import RatingPadPages
+from hall.pages.templating import STATIC_DIR, STATIC_PATH, make_engine
+from hall.pages.visitor import VisitorPages
+from hall.security import public
+
+STATIC_ROUTE: Final = f"^{STATIC_PATH}/"  # the authentication middleware skips these (no sign-in to read)
+
+
+def template_config() -> TemplateConfig[Any]:
+    return TemplateConfig(instance=make_engine())
+
+
+ROUTES: Final[list[Router]] = [
+    Router(
+        path="/",
+        route_handlers=[AccountPages, KioskPages, BoardPages, ConsolePages, VisitorPages, RatingPadPages],
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    ),
+    create_static_files_router(
+        path=STATIC_PATH,
+        directories=[STATIC_DIR],
+        guards=[public],
+        # URLs carry the file's content hash (templating.static_url), so a browser may keep a file for a year.
+        cache_control=CacheControlHeader(max_age=365 * 86400, public=True),
+        include_in_schema=False,
+    ),
+]
