@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from litestar import Request
 from litestar.datastructures import State
@@ -10,6 +12,8 @@ from litestar.di import NamedDependency, Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall.directory import SqlHallDirectory
+from hall.domain.access import Principal
+from hall.domain.people import Role
 from hall.security import current_principal
 from queueing.appointment_service import AppointmentService
 from queueing.services import QueueService
@@ -20,10 +24,19 @@ from staffing.services import StaffingService
 StaffingServiceT = TypeVar("StaffingServiceT", bound=StaffingService)
 
 
+SYSTEM = Principal(role=Role.ADMIN, name="system", centre_scope=None)
+
+
 async def provide_queue_service(
     db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any], state: State
 ) -> QueueService:
     settings = state["settings"]
+
+    async def predict(centre_code: str, ticket_id: UUID) -> tuple[datetime | None, datetime | None]:
+        # The prediction is public information about the visitor's own ticket, so it is read as the system.
+        planning = PlanningService(db_session, SYSTEM, state["clock"], state.get("planning_compute"))
+        return await planning.predicted_call(centre_code, ticket_id)
+
     return QueueService(
         db_session,
         current_principal(request),
@@ -33,6 +46,7 @@ async def provide_queue_service(
         public_url=settings.public_url,
         publisher=state["publisher"],
         notify=state["notifications"].dispatch,
+        predict=predict,
     )
 
 

@@ -35,6 +35,13 @@ class WindowState(StrEnum):
     SIGNED_OUT = "signed_out"
 
 
+class PredictionMethod(StrEnum):
+    """How the predicted call time was found."""
+
+    TWIN = "twin"  # short runs of the hall's SimPy twin from its current state: P50 (and P90)
+    NAIVE = "naive"  # people ahead × mean service time ÷ open windows that may serve the ticket
+
+
 class IssueTicket(WireStruct):
     """Take a ticket for one or more catalogue items (several items per visit)."""
 
@@ -68,6 +75,8 @@ class TicketRead(WireStruct):
     predicted_call_at: datetime | None
     window_number: int | None
     status_url: str
+    predicted_call_p90_at: datetime | None = None
+    prediction: PredictionMethod | None = None
 
 
 class CallResult(WireStruct):
@@ -166,7 +175,7 @@ class TicketEventRead(WireStruct):
     details: dict[str, object]
 
 
-class TicketDetail(TicketRead):
+class TicketDetail(TicketRead, kw_only=True):
     """A ticket with its full history and service records (for staff and managers)."""
 
     history: list[TicketEventRead]

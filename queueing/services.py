@@ -11,11 +11,12 @@ rest. On SQLite every transaction takes the write lock up front (``BEGIN IMMEDIA
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -116,6 +117,11 @@ def entrance_code(secret: str, centre_code: str, day: date) -> str:
     return f"{int.from_bytes(digest.digest()[:4], 'big') % 1_000_000:06d}"
 
 
+Predictor = Callable[[str, UUID], Awaitable[tuple[datetime | None, datetime | None]]]
+"""``(centre code, ticket id) -> (P50, P90)`` call times from the twin (planning provides it)."""
+PREDICTION_BUDGET_SECONDS = 2.0
+
+
 class QueueService:
     """Tickets, window sessions and window actions for one request."""
 
@@ -130,6 +136,7 @@ class QueueService:
         public_url: str,
         publisher: Publisher | None = None,
         notify: Callable[[Notification], object] | None = None,
+        predict: Predictor | None = None,
     ) -> None:
         self.session = session
         self.principal = principal
@@ -139,6 +146,7 @@ class QueueService:
         self.public_url = public_url
         self.publisher = publisher or Publisher()
         self.notify = notify
+        self.predict = predict
 
     # --- helpers --------------------------------------------------------------------------------------------------
     @property
@@ -431,15 +439,25 @@ class QueueService:
         offered: Mapping[str, ItemInfo] | None = None,
         *,
         with_estimate: bool = True,
+        with_twin: bool = False,
         estimate: tuple[int | None, datetime | None] | None = None,
     ) -> s.TicketRead:
         offered = offered if offered is not None else await self.directory.offered_items(centre.id)
         ahead: int | None = None
         predicted: datetime | None = None
+        p90: datetime | None = None
+        method: s.PredictionMethod | None = None
         if estimate is not None:
             ahead, predicted = estimate
         elif with_estimate and ticket.status == TicketStatus.WAITING.value:
             ahead, predicted = await self._estimate(ticket, centre, offered)
+        if predicted is not None:
+            method = s.PredictionMethod.NAIVE
+        if with_twin and ticket.status == TicketStatus.WAITING.value:
+            twin = await self._twin_prediction(centre, ticket)
+            if twin is not None:
+                predicted, p90 = twin
+                method = s.PredictionMethod.TWIN
         window_number = None
         if ticket.window_id and ticket.status in {TicketStatus.CALLED.value, TicketStatus.SERVING.value}:
             window_number = next(
@@ -467,7 +485,22 @@ class QueueService:
             predicted_call_at=predicted,
             window_number=window_number,
             status_url=f"{self.public_url}/t/{ticket.public_code}",
+            predicted_call_p90_at=p90,
+            prediction=method,
         )
+
+    async def _twin_prediction(
+        self, centre: CentreInfo, ticket: TicketModel
+    ) -> tuple[datetime, datetime | None] | None:
+        """The twin's P50/P90 call times, within a time budget; ``None`` falls back to the naive estimate."""
+        if self.predict is None:
+            return None
+        try:
+            p50, p90 = await asyncio.wait_for(self.predict(centre.code, ticket.id), PREDICTION_BUDGET_SECONDS)
+        except Exception:
+            logger.warning("twin prediction for %s failed; using the naive estimate", ticket.number, exc_info=True)
+            return None
+        return (p50, p90) if p50 is not None else None
 
     async def _estimate(
         self, ticket: TicketModel, centre: CentreInfo, offered: Mapping[str, ItemInfo]
@@ -689,7 +722,7 @@ class QueueService:
         if ticket is None:
             raise NotFoundError("publicCode", "no such ticket")
         centre = await self.directory.centre_by_id(ticket.centre_id)
-        return await self._read(ticket, centre)
+        return await self._read(ticket, centre, with_twin=True)
 
     async def detail(self, centre_code: str, number: str, on: date | None = None) -> s.TicketDetail:
         centre = await self.directory.centre(centre_code)

@@ -327,3 +327,18 @@ async def test_an_items_daily_cap_refuses_the_ticket_naming_the_item(client, hea
     assert refused.status_code == 409
     assert refused.json()["errors"][0]["field"] == "itemCodes[1]"
     assert (await issue(client, headers, "SB001")).status_code == 201  # the refusal left no counter behind
+
+
+async def test_a_waiting_visitor_sees_the_twins_predicted_call_time_and_how_it_was_found(client, headers) -> None:
+    fitted = await client.post(f"{SFX}/planning/fits", headers=headers("manager"), json={})
+    assert fitted.status_code == 201, fitted.text  # no history yet: the fit starts from the items' standard minutes
+    await sign_in(client, headers, 1)
+    for _ in range(3):
+        await issue(client, headers, "SB002")
+    issued = (await issue(client, headers, "SB001")).json()
+    assert issued["prediction"] == "naive"  # the kiosk answers at once; the twin runs for the status page
+    status = (await client.get(f"/api/v1/tickets/{issued['publicCode']}")).json()
+    assert status["prediction"] == "twin"
+    assert status["peopleAhead"] == 3
+    assert status["predictedCallAt"] <= status["predictedCallP90At"]
+    assert status["predictedCallAt"] > "2026-11-23T02:00:00Z"  # three visitors before it at one window
