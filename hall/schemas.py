@@ -79,6 +79,7 @@ class HallRulesWire(WireStruct):
     appointment_no_show_limit: int = _RULES.appointment_no_show_limit
     appointment_no_show_window_days: int = _RULES.appointment_no_show_window_days
     appointment_ban_days: int = _RULES.appointment_ban_days
+    notify_people_ahead: int = _RULES.notify_people_ahead
     alert_waiting_per_window: int = _RULES.alert_waiting_per_window
     alert_pause_minutes: int = _RULES.alert_pause_minutes
 

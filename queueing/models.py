@@ -52,6 +52,7 @@ class TicketModel(UUIDv7AuditBase):
     recalls: Mapped[int] = mapped_column(Integer, default=0)
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     notify_to: Mapped[str | None] = mapped_column(String(100))
+    almost_turn_notified_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     items: Mapped[list[TicketItemModel]] = relationship(
         back_populates="ticket", lazy="selectin", order_by="TicketItemModel.position", cascade="all, delete-orphan"

@@ -1095,7 +1095,69 @@ class QueueService:
             if ticket is not None:
                 break
             candidates = [c for c in candidates if c.ticket_id != decision.ticket_id]  # another window won it
-        return await self._called(centre, window, row, ticket, decision, offered, now)
+        result = await self._called(centre, window, row, ticket, decision, offered, now)
+        remaining = [c for c in candidates if c.ticket_id != decision.ticket_id]
+        await self._notify_almost_your_turn(centre, remaining, sessions, now)
+        return result
+
+    async def _notify_almost_your_turn(
+        self,
+        centre: CentreInfo,
+        waiting: Sequence[WaitingTicket],
+        sessions: Sequence[WindowSessionModel],
+        now: datetime,
+    ) -> None:
+        """Tell visitors who left a number that few people are ahead of them now (once per ticket)."""
+        threshold = centre.rules.notify_people_ahead
+        if self.notify is None or threshold <= 0 or not waiting:
+            return
+        listeners = (
+            await self.session.execute(
+                select(TicketModel.id, TicketModel.number, TicketModel.public_code, TicketModel.notify_to).where(
+                    TicketModel.centre_id == centre.id,
+                    TicketModel.status == TicketStatus.WAITING.value,
+                    TicketModel.notify_to.is_not(None),
+                    TicketModel.almost_turn_notified_at.is_(None),
+                )
+            )
+        ).all()
+        if not listeners:
+            return
+        windows = await self._open_snapshots(centre, sessions)
+        rules = RoutingRules.from_centre(centre.rules, centre.promise)
+        by_id = {w.ticket_id: w for w in waiting}
+        due = []
+        for ticket_id, number, public_code, notify_to in listeners:
+            mine = by_id.get(str(ticket_id))
+            if mine is None:
+                continue
+            ahead = people_ahead(mine, waiting, windows, now, rules)
+            if ahead <= threshold:
+                due.append((ticket_id, number, public_code, notify_to, ahead))
+        if not due:
+            return
+        await self.session.execute(
+            update(TicketModel).where(TicketModel.id.in_([d[0] for d in due])).values(almost_turn_notified_at=now)
+        )
+        notify = self.notify
+        notifications = [
+            Notification(
+                kind=NotificationKind.ALMOST_YOUR_TURN,
+                centre_code=centre.code,
+                ticket_number=number,
+                public_code=public_code,
+                notify_to=notify_to,
+                at=now,
+                people_ahead=ahead,
+            )
+            for _, number, public_code, notify_to, ahead in due
+        ]
+
+        def send() -> None:
+            for notification in notifications:
+                notify(notification)
+
+        after_commit(self.session, send)
 
     async def _claim(self, ticket_id: UUID) -> TicketModel | None:
         """Lock the ticket if it is still waiting and no other window holds it; else ``None``."""

@@ -149,6 +149,8 @@ class HallRules:
     appointment_no_show_limit: int = 2
     appointment_no_show_window_days: int = 90
     appointment_ban_days: int = 90
+    # Visitors who left a phone number are told when this many people or fewer are ahead (0: never).
+    notify_people_ahead: int = 2
     # Alerts (shared/domain.md §3.6)
     alert_waiting_per_window: int = 10
     alert_pause_minutes: int = 30
@@ -168,6 +170,7 @@ class HallRules:
             "appointmentNoShowLimit": self.appointment_no_show_limit >= 1,
             "appointmentNoShowWindowDays": self.appointment_no_show_window_days >= 1,
             "appointmentBanDays": self.appointment_ban_days >= 0,
+            "notifyPeopleAhead": 0 <= self.notify_people_ahead <= 50,
             "alertWaitingPerWindow": self.alert_waiting_per_window >= 1,
             "alertPauseMinutes": self.alert_pause_minutes >= 1,
         }

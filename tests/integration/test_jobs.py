@@ -88,3 +88,25 @@ async def test_a_visitor_who_left_a_phone_number_is_notified_of_calls_and_recall
     assert len(sent) == 2
     [(status,)] = await rows(db, select(TicketModel.status).where(TicketModel.number == "A002"))
     assert status == "called"
+
+
+async def test_visitors_who_left_a_number_hear_once_when_two_people_are_ahead(app, client, headers) -> None:
+    sent: list[Notification] = []
+    app.state["notifications"].dispatch = sent.append
+    await client.post(f"{SFX}/windows/1/session", headers=headers("manager"), json={"staffEmployeeNo": "SFX003"})
+    tickets = [
+        (await client.post(f"{SFX}/tickets", headers=headers("kiosk"),
+                           json={"itemCodes": ["SB001"], "notifyTo": f"1381234567{i}"})).json()
+        for i in range(5)
+    ]  # fmt: skip
+    await client.post(f"{SFX}/windows/1/call-next", headers=headers("zhangmin"))  # calls #0; #3 now has 2 ahead
+    almost = [n for n in sent if n.kind is NotificationKind.ALMOST_YOUR_TURN]
+    assert [(n.ticket_number, n.people_ahead) for n in almost] == [
+        (tickets[1]["number"], 0),
+        (tickets[2]["number"], 1),
+        (tickets[3]["number"], 2),
+    ]
+    await client.post(f"{SFX}/windows/1/current/no-show", headers=headers("zhangmin"))
+    await client.post(f"{SFX}/windows/1/call-next", headers=headers("zhangmin"))  # #4 now has 2 ahead
+    almost = [n.ticket_number for n in sent if n.kind is NotificationKind.ALMOST_YOUR_TURN]
+    assert almost == [tickets[1]["number"], tickets[2]["number"], tickets[3]["number"], tickets[4]["number"]]

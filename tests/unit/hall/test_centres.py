@@ -327,6 +327,8 @@ OUT_OF_RANGE = [
     ("appointment_no_show_limit", 0, "rules.appointmentNoShowLimit"),
     ("appointment_no_show_window_days", 0, "rules.appointmentNoShowWindowDays"),
     ("appointment_ban_days", -1, "rules.appointmentBanDays"),
+    ("notify_people_ahead", -1, "rules.notifyPeopleAhead"),
+    ("notify_people_ahead", 51, "rules.notifyPeopleAhead"),
     ("alert_waiting_per_window", 0, "rules.alertWaitingPerWindow"),
     ("alert_pause_minutes", 0, "rules.alertPauseMinutes"),
 ]
