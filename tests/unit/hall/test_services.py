@@ -18,7 +18,8 @@ from hall.domain.errors import DomainRuleViolation
 from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
 from hall.domain.windows import WindowStatus
-from hall.services import _rules_json, diff, rules_from_json
+from hall.services import diff, rules_from_json
+from hall.services._centres import _rules_json
 
 pytestmark = pytest.mark.unit
 
