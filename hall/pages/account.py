@@ -66,8 +66,8 @@ class AccountPages(Controller):
         return page(request, "home.html", principal=current_principal(request))
 
     @get("/sign-in")
-    async def sign_in_form(self, request: Request[Any, Any, Any], next_: NextPath = "/console") -> Response[Any]:
-        return page(request, "sign_in.html", next=safe_next(next_, "/console"), error="")
+    async def sign_in_form(self, request: Request[Any, Any, Any], next_: NextPath = "") -> Response[Any]:
+        return page(request, "sign_in.html", next=safe_next(next_, ""), error="")
 
     @post("/sign-in")
     async def sign_in(
@@ -78,14 +78,14 @@ class AccountPages(Controller):
     ) -> Response[Any]:
         """Check the password and set the session cookie; show the form again, with the reason, if refused."""
         form = await form_of(request)
-        target = safe_next(first(form, "next"), "/console")
+        target = safe_next(first(form, "next"), "")  # none given: each role's own start page, once signed in
         username, password = first(form, "username"), form.get("password", [""])[0]
         auth = services.AuthService(db_session, current_principal(request))
         if not username or not password:
             error = gettext(lang_of(request), N_("Enter your user name and password."))
             return page(request, "sign_in.html", status_code=400, next=target, error=error, username=username)
         try:
-            token, _ = await auth.sign_in(
+            token, read = await auth.sign_in(
                 hall_schemas.SignIn(username=username, password=password),
                 kind="session",
                 lifetime=timedelta(hours=settings.session_hours),
@@ -93,7 +93,8 @@ class AccountPages(Controller):
         except HallError:
             error = gettext(lang_of(request), N_("Unknown user name or wrong password, or the account is disabled."))
             return page(request, "sign_in.html", status_code=401, next=target, error=error, username=username)
-        return see_other(target, [session_cookie(settings, token, settings.session_hours * 3600)])
+        home = "/manage" if read.role in {Role.ADMIN, Role.MANAGER} else "/console"
+        return see_other(target or home, [session_cookie(settings, token, settings.session_hours * 3600)])
 
     @post("/sign-out")
     async def sign_out(

@@ -10,8 +10,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
 
+from hall.domain.calendar import DayKind
 from hall.domain.catalogue import ServiceDomain
-from hall.domain.people import PriorityGroup
+from hall.domain.centres import CentreLevel
+from hall.domain.people import EmploymentType, PriorityGroup, Role
+from hall.domain.skills import SkillLevel
+from hall.domain.windows import WindowStatus, WindowType
 from hall.pages.i18n import N_
 from queueing.domain.snapshot import CallReason
 from queueing.domain.tickets import CaseOutcome, TicketStatus
@@ -116,6 +120,66 @@ PAUSE_REASONS: Final = (
     N_("Back-office work"),
 )
 
+WINDOW_TYPES: Final[dict[WindowType, str]] = {
+    WindowType.COMPREHENSIVE_ALL: N_("All-service comprehensive window"),
+    WindowType.COMPREHENSIVE_DOMAIN: N_("Domain comprehensive window"),
+    WindowType.SPECIALIZED: N_("Specialised window"),
+    WindowType.PRIORITY: N_("Priority window"),
+    WindowType.GUIDE_DESK: N_("Information desk"),
+    WindowType.RESULT_PICKUP: N_("Result pickup window"),
+}
+
+WINDOW_STATUSES: Final[dict[WindowStatus, str]] = {
+    WindowStatus.IN_SERVICE: N_("In service"),
+    WindowStatus.OUT_OF_SERVICE: N_("Out of service"),
+}
+
+EMPLOYMENT_TYPES: Final[dict[EmploymentType, str]] = {
+    EmploymentType.CIVIL_SERVANT: N_("Civil servant"),
+    EmploymentType.PUBLIC_INSTITUTION: N_("Public institution staff"),
+    EmploymentType.SECONDED: N_("Seconded by a department"),
+    EmploymentType.DISPATCHED: N_("Agency worker"),
+    EmploymentType.CONTRACTED: N_("Contracted"),
+}
+
+ROLES: Final[dict[Role, str]] = {
+    Role.ADMIN: N_("Administrator"),
+    Role.MANAGER: N_("Centre manager"),
+    Role.STAFF: N_("Window staff"),
+    Role.KIOSK: N_("Ticket kiosk"),
+    Role.DISPLAY: N_("Display board"),
+}
+
+CENTRE_LEVELS: Final[dict[CentreLevel, str]] = {
+    CentreLevel.CITY: N_("City centre"),
+    CentreLevel.COUNTY: N_("County centre"),
+    CentreLevel.TOWNSHIP: N_("Township centre"),
+    CentreLevel.VILLAGE: N_("Village station"),
+}
+
+DAY_KINDS: Final[dict[DayKind, str]] = {
+    DayKind.HOLIDAY: N_("Public holiday"),
+    DayKind.WORKDAY: N_("Make-up working day"),
+}
+
+SKILL_LEVELS: Final[dict[SkillLevel, str]] = {
+    SkillLevel.L5: N_("Level 5 (junior)"),
+    SkillLevel.L4: N_("Level 4 (intermediate)"),
+    SkillLevel.L3: N_("Level 3 (senior)"),
+    SkillLevel.L2: N_("Level 2 (technician)"),
+    SkillLevel.L1: N_("Level 1 (senior technician)"),
+}
+
+WEEKDAYS: Final = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+
 ALL: Final[dict[type[StrEnum], Mapping[Any, str]]] = {
     ServiceDomain: DOMAINS,
     PriorityGroup: PRIORITY_GROUPS,
@@ -125,4 +189,10 @@ ALL: Final[dict[type[StrEnum], Mapping[Any, str]]] = {
     WindowState: WINDOW_STATES,
     RatingDimension: RATING_DIMENSIONS,
     NegativeReason: NEGATIVE_REASONS,
+    WindowType: WINDOW_TYPES,
+    WindowStatus: WINDOW_STATUSES,
+    EmploymentType: EMPLOYMENT_TYPES,
+    Role: ROLES,
+    CentreLevel: CENTRE_LEVELS,
+    DayKind: DAY_KINDS,
 }

@@ -10,11 +10,17 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from hall.pages.account import AccountPages
+from hall.pages.admin import AdminPages
+from hall.pages.admin_catalogue import AdminCataloguePages
+from hall.pages.admin_centres import AdminCentrePages
+from hall.pages.admin_people import AdminPeoplePages
 from hall.pages.board import BoardPages
 from hall.pages.console import ConsolePages
 from hall.pages.errors import PAGE_EXCEPTION_HANDLERS
 from hall.pages.kiosk import KioskPages
+from hall.pages.manage import ManagePages
 from hall.pages.rating_pad import RatingPadPages
+from hall.pages.reporting import ReportPages
 from hall.pages.templating import STATIC_DIR, STATIC_PATH, make_engine
 from hall.pages.visitor import VisitorPages
 from hall.security import public
@@ -29,7 +35,20 @@ def template_config() -> TemplateConfig[Any]:
 ROUTES: Final[list[Router]] = [
     Router(
         path="/",
-        route_handlers=[AccountPages, KioskPages, BoardPages, ConsolePages, VisitorPages, RatingPadPages],
+        route_handlers=[
+            AccountPages,
+            KioskPages,
+            BoardPages,
+            ConsolePages,
+            VisitorPages,
+            RatingPadPages,
+            ManagePages,
+            ReportPages,
+            AdminPages,
+            AdminCentrePages,
+            AdminPeoplePages,
+            AdminCataloguePages,
+        ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,
     ),

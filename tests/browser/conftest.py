@@ -53,6 +53,7 @@ class Hall:
     """The running server and what the tests set up on it."""
 
     base: str
+    database_url: str = ""  # the server's own database (tests that need history write it directly)
     kiosk_token: str = ""
     display_token: str = ""
     admin: dict[str, str] = field(default_factory=dict)
@@ -158,7 +159,7 @@ def hall_server() -> Iterator[Hall]:
             time.sleep(0.1)
         else:
             raise RuntimeError("the server did not start")
-        hall = Hall(base=base)
+        hall = Hall(base=base, database_url=url)
         _set_up_centre(hall)
         yield hall
     finally:
