@@ -153,6 +153,42 @@ class CentreController(Controller):
         return await centres.replace_offered_items(centre_code, data)
 
 
+class CentreCalendarController(Controller):
+    path = "/api/v1/centres/{centre_code:str}/calendar"
+    tags = ["calendar"]
+    dependencies = {"calendars": service_provider(services.CentreCalendarService)}
+
+    @get("/", guards=[EVERYONE_SIGNED_IN], operation_id="GetCentreCalendar")
+    async def effective(
+        self,
+        centre_code: FromPath[str],
+        calendars: NamedDependency[services.CentreCalendarService],
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
+    ) -> s.CentreCalendarRead:
+        """The calendar the centre runs on: national days plus local days of the centre and those above it."""
+        return await calendars.effective(centre_code, year)
+
+    @put("/days", guards=[MANAGERS], operation_id="PutCentreCalendarDay")
+    async def put_day(
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.CalendarDayWire],
+        calendars: NamedDependency[services.CentreCalendarService],
+    ) -> s.CentreCalendarRead:
+        """Set a local holiday or make-up working day for the centre and every centre below it."""
+        return await calendars.put_day(centre_code, data)
+
+    @delete("/days/{on:date}", guards=[MANAGERS], operation_id="DeleteCentreCalendarDay", status_code=HTTP_200_OK)
+    async def delete_day(
+        self,
+        centre_code: FromPath[str],
+        on: FromPath[date],
+        calendars: NamedDependency[services.CentreCalendarService],
+    ) -> s.CentreCalendarRead:
+        """Remove a local day; the date falls back to the national calendar (or a centre above)."""
+        return await calendars.delete_day(centre_code, on)
+
+
 class CalendarController(Controller):
     path = "/api/v1/calendars"
     tags = ["calendar"]
@@ -457,6 +493,7 @@ ROUTES = [
     AuthController,
     CentreController,
     CalendarController,
+    CentreCalendarController,
     CatalogueController,
     WindowController,
     StaffController,

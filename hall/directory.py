@@ -18,7 +18,7 @@ from hall.domain.errors import NotFoundError
 from hall.domain.skills import SkillLevel
 from hall.domain.windows import WindowStatus, WindowType
 from hall.models import CentreItemModel, CentreModel, ServiceItemModel, StaffModel, WindowModel
-from hall.services import load_calendar, promise_of, rules_from_json, sessions_of
+from hall.services import load_centre_calendar, promise_of, rules_from_json, sessions_of
 from queueing.ports import CentreInfo, ItemInfo, StaffInfo, WindowInfo
 
 
@@ -48,7 +48,7 @@ class SqlHallDirectory:
             rules=rules_from_json(row.rules),
             promise=promise_of(row),
             sessions=tuple(sessions_of(row)),
-            calendar=await load_calendar(self.session, row.calendar_id),
+            calendar=await load_centre_calendar(self.session, row),
         )
 
     def _remember_centre(self, info: CentreInfo) -> CentreInfo:

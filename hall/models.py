@@ -233,3 +233,19 @@ class ChangeLogModel(UUIDv7AuditBase):
     centre_id: Mapped[UUID | None] = mapped_column(ForeignKey("centre.id", ondelete="SET NULL"), index=True)
     changes: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CentreCalendarDayModel(UUIDv7AuditBase):
+    """A local holiday or make-up working day set by a centre; it applies to that centre and every centre below.
+
+    Local days are laid over the national calendar; where centres at several levels set the same date, the
+    nearest centre's entry wins.
+    """
+
+    __tablename__ = "centre_calendar_day"
+    __table_args__ = (UniqueConstraint("centre_id", "on", name="uq_centre_calendar_day"),)
+
+    centre_id: Mapped[UUID] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), default="")

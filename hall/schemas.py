@@ -165,6 +165,20 @@ class CalendarRead(WireStruct):
     days: list[CalendarDayWire]
 
 
+class EffectiveCalendarDay(WireStruct):
+    on: date
+    kind: DayKind
+    name: str
+    source: str  # "national", or the code of the centre that set this local day
+
+
+class CentreCalendarRead(WireStruct):
+    """The calendar a centre runs on: national days with the local days of the centre and those above it."""
+
+    centre_code: str
+    days: list[EffectiveCalendarDay]
+
+
 class CalendarYearImport(WireStruct):
     """Every holiday and make-up working day of one year; replaces that year's entries of the calendar."""
 

@@ -16,12 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar
+from hall.domain.calendar import WorkingCalendar
 from hall.domain.errors import NotFoundError
 from hall.domain.people import Role
 from hall.domain.skills import SkillLevel
 from hall.models import (
-    CalendarDayModel,
     CentreModel,
     ServiceItemModel,
     StaffLevelHistoryModel,
@@ -29,6 +28,7 @@ from hall.models import (
     UserModel,
     WindowModel,
 )
+from hall.services import load_centre_calendar
 from queueing.models import ServiceRecordModel, TicketItemModel, TicketModel, WindowSessionModel
 from staffing.ports import (
     CentreFacts,
@@ -80,13 +80,11 @@ class SqlStaffingSources:
         self._centres: dict[object, CentreFacts] = {}
         self._calendars: dict[UUID, WorkingCalendar] = {}
 
-    async def _calendar(self, calendar_id: UUID) -> WorkingCalendar:
-        if calendar_id not in self._calendars:
-            rows = await self.session.scalars(
-                select(CalendarDayModel).where(CalendarDayModel.calendar_id == calendar_id)
-            )
-            self._calendars[calendar_id] = WorkingCalendar.of(CalendarDay(r.on, DayKind(r.kind), r.name) for r in rows)
-        return self._calendars[calendar_id]
+    async def _calendar(self, centre: CentreModel) -> WorkingCalendar:
+        """The centre's effective calendar: national days with the local days of the centre and those above it."""
+        if centre.id not in self._calendars:
+            self._calendars[centre.id] = await load_centre_calendar(self.session, centre)
+        return self._calendars[centre.id]
 
     async def _centre_facts(self, row: CentreModel | None, field: str, value: object) -> CentreFacts:
         if row is None:
@@ -97,7 +95,7 @@ class SqlStaffingSources:
             name_zh=row.name_zh,
             parent_id=row.parent_id,
             zone=ZoneInfo(row.timezone),
-            calendar=await self._calendar(row.calendar_id),
+            calendar=await self._calendar(row),
             is_active=row.is_active,
         )
         self._centres[facts.id] = self._centres[facts.code] = facts

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from hall.services._auth import AuthService, SignInRefusedError
 from hall.services._base import MAX_PAGE, BaseService, diff
-from hall.services._calendar import CalendarService, load_calendar
+from hall.services._calendar import (
+    CalendarService,
+    CentreCalendarService,
+    effective_days,
+    load_calendar,
+    load_centre_calendar,
+)
 from hall.services._catalogue import CatalogueService, item_read
 from hall.services._centres import CentreService, promise_of, rules_from_json, sessions_of
 from hall.services._devices import DEVICE_KINDS, DeviceService
@@ -27,6 +33,7 @@ __all__ = [
     "BaseService",
     "CalendarService",
     "CatalogueService",
+    "CentreCalendarService",
     "CentreService",
     "DeviceService",
     "HistoryService",
@@ -35,8 +42,10 @@ __all__ = [
     "UserService",
     "WindowService",
     "diff",
+    "effective_days",
     "item_read",
     "load_calendar",
+    "load_centre_calendar",
     "promise_of",
     "rules_from_json",
     "sessions_of",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from hall import demo
@@ -251,3 +253,60 @@ async def test_a_manager_adds_a_village_station_below_their_township(client, hea
     assert response.status_code == 201, response.text
     township = (await client.get("/api/v1/centres", headers=headers("qs-manager"))).json()
     assert [c["code"] for c in township] == ["SFX-QS", "SFX-QS-DW"]
+
+
+async def test_a_county_manager_sets_a_local_holiday_that_applies_below_and_the_nearest_centre_wins(
+    client, headers
+) -> None:
+    county_day = {"on": "2026-12-15", "kind": "holiday", "name": "县庆"}
+    response = await client.put("/api/v1/centres/SFX/calendar/days", headers=headers("manager"), json=county_day)
+    assert response.status_code == 200, response.text
+    township = (await client.get("/api/v1/centres/SFX-QS/calendar?year=2026", headers=headers("qs-manager"))).json()
+    by_date = {d["on"]: d for d in township["days"]}
+    assert by_date["2026-12-15"] == {"on": "2026-12-15", "kind": "holiday", "name": "县庆", "source": "SFX"}
+    assert by_date["2026-10-01"]["source"] == "national"
+    # a township's own local day applies to it (and below), not to the county above it
+    own = {"on": "2026-12-16", "kind": "holiday", "name": "镇集日"}
+    assert (
+        await client.put("/api/v1/centres/SFX-QS/calendar/days", headers=headers("qs-manager"), json=own)
+    ).status_code == 200
+    county = {
+        d["on"]
+        for d in (await client.get("/api/v1/centres/SFX/calendar?year=2026", headers=headers("manager"))).json()["days"]
+    }
+    assert "2026-12-16" not in county
+    assert (
+        await client.put("/api/v1/centres/SFX/calendar/days", headers=headers("qs-manager"), json=own)
+    ).status_code == 403
+
+
+async def test_a_local_holiday_moves_committed_deadlines_and_closes_the_hall(client, headers, clock) -> None:
+    await client.put(
+        "/api/v1/centres/SFX/calendar/days",
+        headers=headers("manager"),
+        json={"on": "2026-11-24", "kind": "holiday", "name": "县庆"},
+    )
+    kiosk = headers("kiosk")
+    await client.post("/api/v1/centres/SFX/tickets", headers=kiosk, json={"itemCodes": ["SB003"]})
+    await client.post(
+        "/api/v1/centres/SFX/windows/1/session", headers=headers("manager"), json={"staffEmployeeNo": "SFX003"}
+    )
+    await client.post("/api/v1/centres/SFX/windows/1/call-next", headers=headers("zhangmin"))
+    await client.post("/api/v1/centres/SFX/windows/1/current/start", headers=headers("zhangmin"), json={})
+    done = await client.post(
+        "/api/v1/centres/SFX/windows/1/current/complete",
+        headers=headers("zhangmin"),
+        json={"outcomes": [{"itemCode": "SB003", "outcome": "committed"}]},
+    )
+    detail = (
+        await client.get(f"/api/v1/centres/SFX/tickets/{done.json()['number']}", headers=headers("manager"))
+    ).json()
+    assert detail["serviceRecords"][0]["dueOn"] == "2026-12-01"  # 5 working days, skipping the local holiday
+    clock.advance(timedelta(days=1))  # Tuesday, the local holiday
+    closed = await client.post("/api/v1/centres/SFX/tickets", headers=kiosk, json={"itemCodes": ["SB001"]})
+    assert closed.status_code == 409
+    removed = await client.delete("/api/v1/centres/SFX/calendar/days/2026-11-24", headers=headers("manager"))
+    assert removed.status_code == 200
+    assert (
+        await client.post("/api/v1/centres/SFX/tickets", headers=kiosk, json={"itemCodes": ["SB001"]})
+    ).status_code == 201
