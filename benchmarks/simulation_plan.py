@@ -3,6 +3,7 @@
 Run from the project root:
 
     .venv/bin/python benchmarks/simulation_plan.py [--replications 30] [--workers 2] [--visitors 2000]
+        [--local-cluster | --dask-scheduler ADDRESS]
 
 The centre (built here, not the demo's): 30 windows in six skill groups — 18 all-service windows, 4 social-security
 and medical-insurance windows, 2 real-estate, 2 tax, 2 exit-entry, 1 priority window and 1 guide desk — staffed
@@ -10,7 +11,9 @@ from 45 clerks of levels L2–L5 with realistic qualifications; 12 items of 3–
 0.7); open 09:00–12:00 and 13:00–18:00; the ``shared/domain.md`` §5.3 hour profile; 5 % priority visitors, 5 %
 no-shows. ``plan_day`` computes the Erlang C plan, simulates it with every replication, searches the simulated
 plan (screening with 10 replications) and validates it with every replication, replications in a process pool of
-``--workers`` processes. The time is wall-clock for the whole plan.
+``--workers`` processes (or on a Dask cluster: ``--local-cluster`` starts one of ``--workers`` worker processes on this
+machine, ``--dask-scheduler`` uses a running one). The time is wall-clock for the whole plan; the CPU time of one
+twin run of the Erlang C plan's roster (serially, in this process) is printed too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import date
 from datetime import time as clock
 from pathlib import Path
@@ -34,7 +38,16 @@ from hall.domain.skills import SkillLevel
 from hall.domain.windows import WindowType
 from simulation.centre import CentreSetup, day_grid, default_item_spec
 from simulation.fitting import DayForecast
-from simulation.planning import comparison_table, plan_day
+from simulation.planning import (
+    comparison_table,
+    day_scenario,
+    demand_key_of,
+    erlang_plan,
+    plan_day,
+    seat_plan,
+    skill_groups,
+    tally_run,
+)
 from simulation.scenario import StaffSpec, WindowSpec
 
 D = ServiceDomain
@@ -121,16 +134,48 @@ def benchmark_forecast(setup: CentreSetup, visitors: float) -> DayForecast:
     return DayForecast(grid, 2, 1.0, False, False, domain_rates, item_rates)
 
 
+def twin_run_seconds(setup: CentreSetup, forecast: DayForecast, runs: int = 5) -> float:
+    """CPU seconds of one twin run of the Erlang C plan's roster (the best of ``runs``)."""
+    groups = skill_groups(setup)
+    roster, _ = seat_plan(setup, groups, forecast.grid, erlang_plan(setup, groups, forecast).counts)
+    scenario = day_scenario(setup, forecast.grid, forecast.item_rates, roster)
+    key_of = demand_key_of(setup)
+    best = float("inf")
+    for seed in range(runs):
+        started = time.process_time()
+        tally_run(scenario, seed, key_of)
+        best = min(best, time.process_time() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replications", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--visitors", type=float, default=2000.0)
     parser.add_argument("--table", action="store_true", help="print the side-by-side table too")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--local-cluster", action="store_true", help="replications on a local Dask cluster")
+    where.add_argument("--dask-scheduler", metavar="ADDRESS", help="replications on this Dask cluster")
     args = parser.parse_args()
     setup = benchmark_setup()
     forecast = benchmark_forecast(setup, args.visitors)
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    print(f"one twin run of the Erlang C plan's roster: {twin_run_seconds(setup, forecast) * 1000:.0f} ms of CPU")
+    with ExitStack() as stack:
+        if args.local_cluster or args.dask_scheduler:
+            from distributed import Client, LocalCluster
+
+            address = args.dask_scheduler
+            if address is None:
+                cluster = stack.enter_context(
+                    LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None)
+                )
+                address = cluster.scheduler_address
+            pool: Executor = stack.enter_context(Client(address, set_as_default=False)).get_executor(pure=False)
+            where_text = f"Dask cluster at {address}"
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=args.workers))
+            where_text = f"{args.workers} processes"
         list(pool.map(abs, range(args.workers)))  # start the workers before the clock does
         started = time.perf_counter()
         plan = plan_day(setup, forecast, replications=args.replications, executor=pool)
@@ -138,7 +183,7 @@ def main() -> None:
     evaluations = len(plan.steps) + 2
     print(
         f"one centre-day plan: {len(setup.windows)} windows, {forecast.expected_visitors():.0f} visitors expected, "
-        f"{args.replications} validating replications, {args.workers} processes: {seconds:.1f} s "
+        f"{args.replications} validating replications, {where_text}: {seconds:.1f} s "
         f"({len(plan.steps)} search rounds, about {evaluations} evaluations)"
     )
     print(

@@ -15,6 +15,12 @@ twin only uses it to skip tickets the policy would filter out anyway, so the dec
 may serve it (one window, so several clerks never race for one visitor); when the roster seats someone at a
 window, that window is woken. Waiting visitors are kept in buckets by their items, so building a clerk's ticket
 list touches only buckets its window may serve.
+
+**Cost.** The twin runs once per simulated visitor what the bare SimPy loop does not have (a ticket, a policy call,
+a record), so its own bookkeeping is kept lean (``BENCHMARKS.md``): what a window may call is remembered per seated
+clerk and items (``_Desk``) and per items and window for waking; snapshots are reused per priority streak; ticket ids
+and numbers are formatted once per process; a clerk with nobody waiting sleeps without asking the policy; the
+per-visitor objects are built positionally. None of it changes a decision: the golden centre day pins the output.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ import bisect
 import itertools
 import math
 import random
+import threading
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
+from typing import Final
 
 import simpy
 
@@ -46,6 +55,39 @@ RECHECK_MINUTES = 1.0
 """How soon a clerk asks again when the policy declined every eligible ticket (no current policy does)."""
 
 ItemKey = tuple[str, ...]
+
+_new_tuple = tuple.__new__
+_Event = simpy.Event
+_SERVED = Outcome.SERVED
+_NO_SHOW = Outcome.NO_SHOW
+
+# Ticket ids and numbers by sequence, made once per process and shared by every run in it (a run issues the same
+# sequences as the one before): a list index instead of formatting a string per visitor. Lists only grow, under a
+# lock (runs may share a process's threads); reading an index below the length needs no lock.
+_ticket_ids: list[str] = []
+_ticket_numbers: dict[str, list[str]] = {}
+_formatting = threading.Lock()
+
+
+def _ticket_id(sequence: int) -> str:
+    """Return the twin's id of the ticket with issue ``sequence``: ``T000042``."""
+    ids = _ticket_ids
+    if sequence >= len(ids):
+        with _formatting:
+            while len(ids) <= sequence:
+                ids.append(f"T{len(ids):06d}")
+    return ids[sequence]
+
+
+def _ticket_number(prefix: str, sequence: int) -> str:
+    """Return ``format_ticket_number(prefix, sequence)``, formatted once per process."""
+    numbers = _ticket_numbers.get(prefix)
+    if numbers is None or sequence >= len(numbers):
+        with _formatting:
+            numbers = _ticket_numbers.setdefault(prefix, [""])  # sequences start at 1
+            while len(numbers) <= sequence:
+                numbers.append(format_ticket_number(prefix, len(numbers)))
+    return numbers[sequence]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +144,11 @@ class NoCall(Enum):
     DECLINED = "declined"  # eligible tickets wait, but the policy chose none of them
 
 
+# Module constants: reading a member off its enum class costs more than reading a global, in the clerk's loop.
+_NOTHING_ELIGIBLE: Final = NoCall.NOTHING_ELIGIBLE
+_DECLINED: Final = NoCall.DECLINED
+
+
 class _Visitor:
     """A visitor's mutable state while in the hall (never leaves the model; records are the output)."""
 
@@ -112,7 +159,6 @@ class _Visitor:
         ticket: WaitingTicket,
         key: ItemKey,
         arrived: float,
-        *,
         is_no_show: bool,
         service_minutes: float | None = None,
     ) -> None:
@@ -122,6 +168,21 @@ class _Visitor:
         self.is_no_show = is_no_show
         self.is_waiting = True
         self.service_minutes = service_minutes
+
+
+class _Desk:
+    """What the twin remembers about one window with one clerk seated: eligibility by items and its snapshots.
+
+    Eligibility depends only on the window, its clerk and the ticket's items (the twin never reserves tickets), so
+    the shared ``can_serve``'s answer for one ticket holds for every ticket with the same items.
+    """
+
+    __slots__ = ("eligible", "snapshots", "staff")
+
+    def __init__(self, staff: StaffSpec) -> None:
+        self.staff = staff
+        self.eligible: dict[ItemKey, bool] = {}
+        self.snapshots: dict[int, WindowSnapshot] = {}  # by priority_calls_in_row
 
 
 class HallModel:
@@ -169,14 +230,20 @@ class HallModel:
         self._seated_since: dict[int, float] = {}
         self._sequence = 0
         self._prefix_sequence: dict[str, int] = {}
-        self._eligible: dict[tuple[int, str, ItemKey], bool] = {}
-        self._key_requirements: dict[ItemKey, tuple[ItemRequirement, ...]] = {}
-        self._snapshots: dict[tuple[int, str, int], WindowSnapshot] = {}
+        self._desks: dict[tuple[int, str], _Desk] = {}
+        self._seated_desk: dict[int, _Desk] = {}
+        self._may_call: dict[ItemKey, dict[int, bool]] = {}  # items → window → may whoever sits there call them
+        self._key_tickets: dict[ItemKey, tuple[tuple[ItemRequirement, ...], str]] = {}  # requirements, prefix
+        self._code_keys: dict[str, ItemKey] = {}
+        self._start = scenario.start
+        self._last_minute: float = math.nan  # the last arrival's minute, and its datetime
+        self._last_at: datetime = scenario.start
         self._samplers: dict[tuple[str, SkillLevel], Sampler] = {
             (code, level): spec.sampler()
             for code, item in scenario.items.items()
             for level, spec in item.service.items()
         }
+        self._service_rng = streams.service
         self._patience: Sampler | None = None if scenario.patience is None else scenario.patience.sampler()
         order = list(PriorityGroup)
         groups = sorted(
@@ -185,12 +252,16 @@ class HallModel:
         self._group_cuts = list(itertools.accumulate(s for _, s in groups))
         self._groups: list[PriorityGroup] = [g for g, _ in groups]
         self._priority_total = self._group_cuts[-1] if groups else 0.0
+        self._draws_who = self._priority_total > 0 or scenario.appointment_share > 0
+        self._no_show = scenario.no_show_probability
+        self._appointment_no_show = scenario.effective_appointment_no_show_probability
+        self._warmup = scenario.warmup_minutes
 
     # ---- seats and accounting ---------------------------------------------------------------------------------
 
     def _counted(self, start: float, end: float) -> float:
         """Return the part of ``[start, end]`` after the warm-up."""
-        return max(0.0, end - max(start, self.scenario.warmup_minutes))
+        return max(0.0, end - max(start, self._warmup))
 
     def book_busy(self, number: int, start: float, end: float) -> None:
         """Add ``[start, end]`` (after the warm-up) to window ``number``'s busy time."""
@@ -205,6 +276,8 @@ class HallModel:
         if current is not None:
             self.staffed_minutes[number] += self._counted(self._seated_since.pop(number), now)
         self.seat[number] = staff
+        for known in self._may_call.values():
+            known.pop(number, None)
         if staff is not None:
             self._seated_since[number] = now
         self.wake(number)
@@ -275,8 +348,7 @@ class HallModel:
 
     def sleep(self, number: int) -> simpy.Event:
         """Return the event a clerk at ``number`` yields until something changes for it."""
-        event = self.env.event()
-        self.idle[number] = event
+        event = self.idle[number] = _Event(self.env)
         return event
 
     def wake(self, number: int) -> None:
@@ -287,37 +359,50 @@ class HallModel:
 
     def _wake_one_for(self, key: ItemKey, ticket: WaitingTicket) -> None:
         """Wake the longest-idle staffed window that may serve a newly issued ticket."""
-        known = self._eligible.get
-        seat = self.seat
+        known = self._may_call.get(key)
+        if known is None:
+            known = self._may_call[key] = {}
         for number in self.idle:
-            staff = seat[number]
-            if staff is None:
-                continue
-            allowed = known((number, staff.staff_id, key))
+            allowed = known.get(number)
             if allowed is None:
-                allowed = self._may_serve(number, staff, key, ticket)
+                staff = self.seat[number]
+                allowed = known[number] = staff is not None and self._may_serve(
+                    number, self._desk(number, staff), key, ticket
+                )
             if allowed:
-                self.wake(number)
+                self.idle.pop(number).succeed()  # wake it
                 return
 
     # ---- the waiting line -------------------------------------------------------------------------------------
 
-    def _may_serve(self, number: int, staff: StaffSpec, key: ItemKey, ticket: WaitingTicket) -> bool:
-        cache_key = (number, staff.staff_id, key)
-        allowed = self._eligible.get(cache_key)
+    def _desk(self, number: int, staff: StaffSpec) -> _Desk:
+        """Return what the twin remembers about window ``number`` with ``staff`` seated."""
+        desk = self._seated_desk.get(number)
+        if desk is None or desk.staff is not staff:
+            desk = self._desks.get((number, staff.staff_id))
+            if desk is None or desk.staff is not staff:
+                desk = self._desks[number, staff.staff_id] = _Desk(staff)
+            self._seated_desk[number] = desk
+        return desk
+
+    def _may_serve(self, number: int, desk: _Desk, key: ItemKey, ticket: WaitingTicket) -> bool:
+        allowed = desk.eligible.get(key)
         if allowed is None:
-            # Eligibility depends only on the window, its staff and the ticket's items (the twin never reserves
-            # tickets), so the shared rule's answer for one ticket holds for every ticket with these items.
-            allowed = self._eligible[cache_key] = can_serve(self._snapshot(number, staff), ticket)
+            allowed = desk.eligible[key] = can_serve(self._snapshot(number, desk), ticket)
         return allowed
 
-    def _snapshot(self, number: int, staff: StaffSpec) -> WindowSnapshot:
+    def _snapshot(self, number: int, desk: _Desk) -> WindowSnapshot:
         streak = self.streak[number]
-        cache_key = (number, staff.staff_id, streak)
-        snapshot = self._snapshots.get(cache_key)
+        snapshot = desk.snapshots.get(streak)
         if snapshot is None:
-            snapshot = self._snapshots[cache_key] = window_snapshot(self.windows[number], staff, streak)
+            snapshot = desk.snapshots[streak] = window_snapshot(self.windows[number], desk.staff, streak)
         return snapshot
+
+    def _at(self, minute: float) -> datetime:
+        """Return ``self.clock.at(minute)``; the last arrival's is remembered (its clerk calls at that minute)."""
+        if minute == self._last_minute:
+            return self._last_at
+        return self._start + timedelta(0, 0, 0, 0, minute)  # = timedelta(minutes=minute); positional is faster
 
     def issue_ticket(self, code: str) -> _Visitor:
         """Issue a ticket for item ``code`` to a visitor arriving now, drawing who they are from the scenario.
@@ -325,74 +410,84 @@ class HallModel:
         The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
         visitor by the scenario's shares, and is a no-show with the scenario's probability.
         """
-        scenario = self.scenario
-        rng = self.streams.visitors
         group: PriorityGroup | None = None
         has_appointment = False
-        if self._priority_total > 0 or scenario.appointment_share > 0:
-            u = rng.random()
+        if self._draws_who:
+            u = self.streams.visitors.random()
             if u < self._priority_total:
                 group = self._groups[bisect.bisect_right(self._group_cuts, u)]
-            elif u < self._priority_total + scenario.appointment_share:
+            elif u < self._priority_total + self.scenario.appointment_share:
                 has_appointment = True
-        no_show = (
-            scenario.effective_appointment_no_show_probability if has_appointment else scenario.no_show_probability
-        )
-        is_no_show = no_show > 0 and rng.random() < no_show
-        return self._issue((code,), group, has_appointment=has_appointment, is_no_show=is_no_show)
+        no_show = self._appointment_no_show if has_appointment else self._no_show
+        is_no_show = no_show > 0 and self.streams.visitors.random() < no_show
+        key = self._code_keys.get(code)
+        if key is None:
+            key = self._code_keys[code] = (code,)
+        return self._issue(key, group, has_appointment, is_no_show, None, None)
 
     def issue_scripted(self, arrival: ScriptedArrival) -> _Visitor:
         """Issue the ticket of a scripted visitor arriving now (nothing about them is drawn at random)."""
         return self._issue(
             arrival.item_codes,
             arrival.priority_group,
-            has_appointment=arrival.has_appointment,
-            is_no_show=arrival.is_no_show,
-            service_minutes=arrival.service_minutes,
-            patience_minutes=arrival.patience_minutes,
+            arrival.has_appointment,
+            arrival.is_no_show,
+            arrival.service_minutes,
+            arrival.patience_minutes,
         )
 
     def _issue(
         self,
         key: ItemKey,
         group: PriorityGroup | None,
-        *,
         has_appointment: bool,
         is_no_show: bool,
-        service_minutes: float | None = None,
-        patience_minutes: float | None = None,
+        service_minutes: float | None,
+        patience_minutes: float | None,
     ) -> _Visitor:
         now = self.env.now
-        scenario = self.scenario
-        requirements = self._key_requirements.get(key)
-        if requirements is None:
-            requirements = self._key_requirements[key] = tuple(self.requirements[code] for code in key)
-        self._sequence += 1
-        prefix = requirements[0].domain.default_ticket_prefix
+        known = self._key_tickets.get(key)
+        if known is None:
+            requirements = tuple(self.requirements[code] for code in key)
+            known = self._key_tickets[key] = (requirements, requirements[0].domain.default_ticket_prefix)
+        requirements, prefix = known
+        self._sequence = sequence = self._sequence + 1
         prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
         self._prefix_sequence[prefix] = prefix_sequence
         appointment: AppointmentSlot | None = None
         if has_appointment:
+            scenario = self.scenario
             slot = scenario.slot_of(now)
             appointment = AppointmentSlot(
                 starts_at=self.clock.at(slot * scenario.slot_minutes),
                 ends_at=self.clock.at((slot + 1) * scenario.slot_minutes),
             )
-        ticket = WaitingTicket(
-            ticket_id=f"T{self._sequence:06d}",
-            number=format_ticket_number(prefix, prefix_sequence),
-            items=requirements,
-            arrived_at=self.clock.at(now),
-            sequence=self._sequence,
-            priority_group=group,
-            appointment=appointment,
+        ids = _ticket_ids
+        ticket_id = ids[sequence] if sequence < len(ids) else _ticket_id(sequence)
+        numbers = _ticket_numbers.get(prefix)
+        number = (
+            numbers[prefix_sequence]
+            if numbers is not None and prefix_sequence < len(numbers)
+            else _ticket_number(prefix, prefix_sequence)
         )
-        visitor = _Visitor(ticket, key, now, is_no_show=is_no_show, service_minutes=service_minutes)
-        self.visitors[ticket.ticket_id] = visitor
+        if now != self._last_minute:
+            self._last_minute = now
+            self._last_at = self._start + timedelta(0, 0, 0, 0, now)  # = self.clock.at(now)
+        ticket = WaitingTicket(  # positional: this runs once per visitor, and keywords cost a fifth more
+            ticket_id,
+            number,
+            requirements,  # items
+            self._last_at,  # arrived_at
+            sequence,
+            group,  # priority_group
+            appointment,
+        )
+        visitor = _Visitor(ticket, key, now, is_no_show, service_minutes)
+        self.visitors[ticket_id] = visitor
         bucket = self.waiting.get(key)
         if bucket is None:
             bucket = self.waiting[key] = {}
-        bucket[ticket.ticket_id] = ticket
+        bucket[ticket_id] = ticket
         if not is_no_show:
             # A no-show has already gone; the hall learns it only when the ticket is called.
             if patience_minutes is None and self._patience is not None:
@@ -411,17 +506,16 @@ class HallModel:
 
         The ticket keeps its own id, number, arrival and sequence; call this before the run starts.
         """
-        visitor = _Visitor(ticket, item_codes, arrived_minutes, is_no_show=is_no_show)
+        visitor = _Visitor(ticket, item_codes, arrived_minutes, is_no_show)
         self.visitors[ticket.ticket_id] = visitor
         self.waiting.setdefault(item_codes, {})[ticket.ticket_id] = ticket
 
     def _take(self, visitor: _Visitor) -> None:
+        # An emptied bucket stays (the line empties and refills all day); readers skip empty buckets.
         visitor.is_waiting = False
-        del self.visitors[visitor.ticket.ticket_id]
-        bucket = self.waiting[visitor.key]
-        del bucket[visitor.ticket.ticket_id]
-        if not bucket:
-            del self.waiting[visitor.key]
+        ticket_id = visitor.ticket.ticket_id
+        del self.visitors[ticket_id]
+        del self.waiting[visitor.key][ticket_id]
 
     def _on_patience_over(self, event: simpy.Event) -> None:
         visitor = event.value
@@ -432,15 +526,22 @@ class HallModel:
 
     def eligible_waiting(self, number: int, staff: StaffSpec) -> list[WaitingTicket]:
         """Return the waiting tickets window ``number`` may call (by the shared ``can_serve``)."""
+        return self._eligible_waiting(number, self._desk(number, staff))
+
+    def _eligible_waiting(self, number: int, desk: _Desk) -> list[WaitingTicket]:
+        known = desk.eligible
         tickets: list[WaitingTicket] = []
-        known = self._eligible.get
-        staff_id = staff.staff_id
         for key, bucket in self.waiting.items():
-            allowed = known((number, staff_id, key))
+            if not bucket:
+                continue
+            allowed = known.get(key)
             if allowed is None:
-                allowed = self._may_serve(number, staff, key, next(iter(bucket.values())))
+                allowed = self._may_serve(number, desk, key, next(iter(bucket.values())))
             if allowed:
-                tickets.extend(bucket.values())
+                if tickets:
+                    tickets.extend(bucket.values())
+                else:
+                    tickets = list(bucket.values())
         return tickets
 
     def call_next(self, number: int, staff: StaffSpec) -> tuple[_Visitor, CallDecision] | NoCall:
@@ -449,30 +550,40 @@ class HallModel:
         Returns:
             ``(visitor, decision)`` when a ticket is called, otherwise why not.
         """
-        tickets = self.eligible_waiting(number, staff)
+        return self._call_next(number, self._desk(number, staff), self.env.now)
+
+    def _call_next(self, number: int, desk: _Desk, now: float) -> tuple[_Visitor, CallDecision] | NoCall:
+        tickets = self._eligible_waiting(number, desk)
         if not tickets:
             return NoCall.NOTHING_ELIGIBLE
-        snapshot = self._snapshot(number, staff)
-        decision = self.policy(snapshot, tickets, self.clock.at(self.env.now), self.rules)
+        streak = self.streak[number]
+        snapshot = desk.snapshots.get(streak)
+        if snapshot is None:
+            snapshot = self._snapshot(number, desk)
+        decision = self.policy(snapshot, tickets, self._at(now), self.rules)
         if decision is None:
             return NoCall.DECLINED
-        visitor = self.visitors.get(decision.ticket_id)
-        if visitor is None or not self._may_serve(number, staff, visitor.key, visitor.ticket):
-            msg = f"policy {self.scenario.calling_policy!r} chose {decision.ticket_id!r}, not an eligible ticket"
+        ticket_id = decision.ticket_id
+        visitor = self.visitors.get(ticket_id)
+        if visitor is None or not desk.eligible.get(visitor.key):
+            msg = f"policy {self.scenario.calling_policy!r} chose {ticket_id!r}, not an eligible ticket"
             raise RuntimeError(msg)
-        self._take(visitor)
-        self.streak[number] = next_priority_streak(self.streak[number], decision)
+        visitor.is_waiting = False  # taken from the line (``_take``, inlined)
+        del self.visitors[ticket_id]
+        del self.waiting[visitor.key][ticket_id]
+        self.streak[number] = next_priority_streak(streak, decision)
         return visitor, decision
 
     def service_minutes(self, visitor: _Visitor, staff: StaffSpec) -> float:
         """Draw the service time of all the visitor's items for the staff member's level."""
         if visitor.service_minutes is not None:
             return visitor.service_minutes
-        rng = self.streams.service
+        key = visitor.key
+        if len(key) == 1:
+            return self._samplers[key[0], staff.skill_level](self._service_rng)
+        rng = self._service_rng
         level = staff.skill_level
-        if len(visitor.key) == 1:
-            return self._samplers[visitor.key[0], level](rng)
-        return math.fsum(self._samplers[code, level](rng) for code in visitor.key)
+        return math.fsum(self._samplers[code, level](rng) for code in key)
 
     # ---- records ----------------------------------------------------------------------------------------------
 
@@ -499,40 +610,37 @@ class HallModel:
         self._record_left_unseen(visitor, Outcome.UNSERVED, max(at, visitor.arrived))
 
     def record_call(
-        self,
-        visitor: _Visitor,
-        *,
-        decision: CallDecision,
-        number: int,
-        staff: StaffSpec,
-        called: float,
-        ended: float,
+        self, visitor: _Visitor, decision: CallDecision, number: int, staff: StaffSpec, called: float, ended: float
     ) -> None:
-        """Append the record of a called visitor and book the window's busy time."""
+        """Append the record of a called visitor, book the window's busy time and free window and clerk."""
         ticket = visitor.ticket
         served = not visitor.is_no_show
         self.records.append(
-            ServiceRecord(
-                ticket_id=ticket.ticket_id,
-                ticket_number=ticket.number,
-                sequence=ticket.sequence,
-                item_codes=visitor.key,
-                priority_group=ticket.priority_group,
-                has_appointment=ticket.appointment is not None,
-                outcome=Outcome.SERVED if served else Outcome.NO_SHOW,
-                arrived_minutes=visitor.arrived,
-                called_minutes=called,
-                started_minutes=called if served else None,
-                ended_minutes=ended,
-                waited_minutes=called - visitor.arrived,
-                window_number=number,
-                staff_id=staff.staff_id,
-                skill_level=staff.skill_level,
-                call_reason=decision.reason,
-                is_priority_call=decision.is_priority_call,
+            _new_tuple(  # ServiceRecord(...) positionally, without its constructor's frame: one per visitor
+                ServiceRecord,
+                (
+                    ticket.ticket_id,
+                    ticket.number,
+                    ticket.sequence,
+                    visitor.key,  # item_codes
+                    ticket.priority_group,
+                    ticket.appointment is not None,  # has_appointment
+                    _SERVED if served else _NO_SHOW,  # outcome
+                    visitor.arrived,  # arrived_minutes
+                    called,  # called_minutes
+                    called if served else None,  # started_minutes
+                    ended,  # ended_minutes
+                    called - visitor.arrived,  # waited_minutes
+                    number,  # window_number
+                    staff.staff_id,
+                    staff.skill_level,
+                    decision.reason,  # call_reason
+                    decision.is_priority_call,
+                ),
             )
         )
-        self.busy_minutes[number] += self._counted(called, ended)
+        self.busy_minutes[number] += max(0.0, ended - max(called, self._warmup))
+        self.finish_service(number, staff)
 
     def finish(self) -> None:
         """Close the books after the run: visitors still waiting are unserved, seats are vacated."""
@@ -555,13 +663,24 @@ def clerk(env: simpy.Environment, hall: HallModel, number: int) -> ProcessGenera
 
     After a close the clerk keeps calling until nothing it may serve is waiting, then leaves the window.
     """
+    seat = hall.seat
+    pending_service = hall.pending_service
+    serving = hall.serving
+    busy_windows = hall.busy_windows
+    call_next = hall._call_next  # the clerk is part of the model: it passes the minute it already read
+    visitors = hall.visitors  # everyone waiting in the line
+    idle = hall.idle
+    desk: _Desk | None = None
+    timeout = env.timeout
+    service_minutes = hall.service_minutes
+    record_call = hall.record_call
     while True:
-        staff = hall.seat[number]
+        staff = seat[number]
         if staff is None:
             yield hall.sleep(number)
             continue
-        if hall.pending_service:
-            residual = hall.pending_service.pop(number, None)
+        if pending_service:
+            residual = pending_service.pop(number, None)
             if residual is not None:  # the visitor at this window when the run starts (live predictions)
                 hall.serving[staff.staff_id] = number
                 hall.busy_windows.add(number)
@@ -569,27 +688,30 @@ def clerk(env: simpy.Environment, hall: HallModel, number: int) -> ProcessGenera
                 hall.book_busy(number, env.now - residual, env.now)
                 hall.finish_service(number, staff)
                 continue
-        called = hall.call_next(number, staff)
+        if desk is None or desk.staff is not staff:
+            desk = hall._desk(number, staff)  # the clerk is part of the model
+        # With nobody waiting there is nothing to ask the policy (``call_next`` would find nothing eligible).
+        start = env.now
+        called = call_next(number, desk, start) if visitors else _NOTHING_ELIGIBLE
         if not isinstance(called, tuple):
             if not hall.is_open:
                 hall.leave(number)
                 continue
-            if called is NoCall.DECLINED:
+            if called is _DECLINED:
                 yield hall.sleep(number) | env.timeout(RECHECK_MINUTES)
                 hall.idle.pop(number, None)
             else:
-                yield hall.sleep(number)
+                event = idle[number] = _Event(env)  # ``hall.sleep``, inlined
+                yield event
             continue
         visitor, decision = called
-        start = env.now
-        hall.serving[staff.staff_id] = number
-        hall.busy_windows.add(number)
+        serving[staff.staff_id] = number
+        busy_windows.add(number)
         if visitor.is_no_show:
-            yield env.timeout(hall.scenario.no_show_call_minutes)
+            yield timeout(hall.scenario.no_show_call_minutes)
         else:
-            yield env.timeout(hall.service_minutes(visitor, staff))
-        hall.record_call(visitor, decision=decision, number=number, staff=staff, called=start, ended=env.now)
-        hall.finish_service(number, staff)
+            yield timeout(service_minutes(visitor, staff))
+        record_call(visitor, decision, number, staff, start, env.now)
 
 
 def _merged_sessions(sessions: tuple[tuple[float, float], ...]) -> Iterator[tuple[float, float]]:
@@ -632,6 +754,7 @@ def arrivals(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
     rng = hall.streams.arrivals
     step = scenario.slot_minutes
     codes = tuple(sorted(scenario.arrivals))
+    only = codes[0] if len(codes) == 1 else None
     for opens, closes in _merged_sessions(scenario.sessions):
         t = opens
         while t < closes:
@@ -649,11 +772,10 @@ def arrivals(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
                     if t >= end:
                         break
                     yield env.timeout(t - env.now)
-                    if len(codes) == 1:
-                        code = codes[0]
+                    if only is not None:
+                        hall.issue_ticket(only)
                     else:
-                        code = codes[min(bisect.bisect_right(cuts, rng.random() * total), len(codes) - 1)]
-                    hall.issue_ticket(code)
+                        hall.issue_ticket(codes[min(bisect.bisect_right(cuts, rng.random() * total), len(codes) - 1)])
             t = end
 
 

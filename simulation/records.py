@@ -2,12 +2,16 @@
 
 The model appends one :class:`ServiceRecord` per visitor when the visitor leaves the hall, whichever way they
 leave; every KPI is computed afterwards from these records alone.
+
+A record is a ``NamedTuple``, as Ciw's ``DataRecord`` is a ``namedtuple``: immutable, read by attribute, and built
+in about a fifth of the time of a frozen dataclass of 17 fields (which sets each field through
+``object.__setattr__``), which matters at one record per simulated visitor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
@@ -23,8 +27,7 @@ class Outcome(StrEnum):
     UNSERVED = "unserved"  # still waiting when the hall closed for good (or sent home at close)
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceRecord:
+class ServiceRecord(NamedTuple):
     """One visitor's path through the hall, in minutes from the scenario start.
 
     Attributes:

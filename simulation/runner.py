@@ -2,8 +2,10 @@
 
 ``run(scenario, seed)`` is deterministic: the same scenario and seed give identical records. ``replicate`` runs
 replication ``i`` with seed ``seed + i``, optionally in a ``concurrent.futures`` executor (the worker is a
-top-level function and the scenario is plain picklable data). SimPy is CPU-bound: use a process pool for
-parallelism, and never run it inside an async request handler.
+top-level function and the scenario is plain picklable data), so the results do not depend on where the runs
+happen: serially, in a process pool, or on a Dask cluster through ``Client.get_executor()``. ``replicate_many`` and
+``sweep_json`` hand every run of several scenarios to the executor at once (a sweep keeps a cluster busy). SimPy is
+CPU-bound: use a process pool for parallelism, and never run it inside an async request handler.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from simulation.erlang import (
 from simulation.metrics import Estimate, Kpis, estimate, kpi_values, summarise, threshold_key
 from simulation.model import RandomStreams, ScriptedArrival, build
 from simulation.records import ServiceRecord
-from simulation.scenario import Scenario, ScenarioError, scenario_from_dict, stationary_from_dict, validate
+from simulation.scenario import (
+    Scenario,
+    ScenarioError,
+    StationarySpec,
+    scenario_from_dict,
+    stationary_from_dict,
+    validate,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +144,32 @@ def replicate(scenario: Scenario, n: int, seed: int, executor: Executor | None =
         executor: Run the replications in this executor (e.g. a ``ProcessPoolExecutor``); serially if ``None``.
             Results are the same either way.
     """
+    return replicate_many([scenario], n, seed, executor)[0]
+
+
+def replicate_many(
+    scenarios: Sequence[Scenario], n: int, seed: int, executor: Executor | None = None
+) -> list[ReplicationSummary]:
+    """Replicate each scenario ``n`` times (seeds ``seed … seed + n − 1`` for every one), all runs in one batch.
+
+    Every run of every scenario goes to the executor in one ``map``, so a sweep over many centres or what-ifs
+    keeps all of a pool's or a cluster's workers busy instead of waiting for one scenario at a time. Each summary
+    is what :func:`replicate` returns for that scenario alone.
+    """
     if n < 1:
         msg = "replications must be at least 1"
         raise ValueError(msg)
-    validate(scenario)
-    seeds = [seed + i for i in range(n)]
+    for scenario in scenarios:
+        validate(scenario)
+    jobs = [(scenario, seed + i) for scenario in scenarios for i in range(n)]
     if executor is None:
-        runs = tuple(run_and_summarise(scenario, s) for s in seeds)
+        kpis = [run_and_summarise(scenario, s) for scenario, s in jobs]
     else:
-        runs = tuple(executor.map(run_and_summarise, [scenario] * n, seeds))
+        kpis = list(executor.map(run_and_summarise, [j[0] for j in jobs], [j[1] for j in jobs]))
+    return [_summary(tuple(kpis[k * n : (k + 1) * n]), seed) for k in range(len(scenarios))]
+
+
+def _summary(runs: tuple[Kpis, ...], seed: int) -> ReplicationSummary:
     values = [kpi_values(k) for k in runs]
     names = list(values[0])
     return ReplicationSummary(
@@ -174,8 +200,13 @@ def run_stationary_json(
         ScenarioError: when the spec is refused.
     """
     stationary = stationary_from_dict(spec)
-    scenario = stationary.to_scenario()
-    summary = replicate(scenario, replications, seed, executor)
+    summary = replicate(stationary.to_scenario(), replications, seed, executor)
+    return _stationary_report(stationary, summary, replications, seed)
+
+
+def _stationary_report(
+    stationary: StationarySpec, summary: ReplicationSummary, replications: int, seed: int
+) -> dict[str, object]:
     est = summary.estimates
     thresholds = stationary.wait_thresholds_minutes
     mean_service = stationary.service.mean
@@ -234,10 +265,34 @@ def simulate_json(
     Raises:
         ScenarioError: when the scenario is refused.
     """
-    if data.get("kind") == "stationary":
-        return run_stationary_json(data, replications, seed, executor)
-    scenario = scenario_from_dict(data)
-    summary = replicate(scenario, replications, seed, executor)
+    return sweep_json([data], replications, seed, executor)[0]
+
+
+def sweep_json(
+    datas: Sequence[Mapping[str, object]], replications: int, seed: int, executor: Executor | None = None
+) -> list[dict[str, object]]:
+    """Simulate several scenario files' contents in one batch (``hall simulate --scenario A --scenario B …``).
+
+    Every file is read and checked before anything runs; then all their runs go to the executor together (see
+    :func:`replicate_many`). Each report is :func:`simulate_json`'s for that file alone, in the order given.
+
+    Raises:
+        ScenarioError: when a scenario is refused.
+    """
+    prepared: list[StationarySpec | Scenario] = [
+        stationary_from_dict(data) if data.get("kind") == "stationary" else scenario_from_dict(data) for data in datas
+    ]
+    scenarios = [p.to_scenario() if isinstance(p, StationarySpec) else p for p in prepared]
+    summaries = replicate_many(scenarios, replications, seed, executor)
+    return [
+        _stationary_report(p, summary, replications, seed)
+        if isinstance(p, StationarySpec)
+        else _centre_report(p, summary, replications, seed)
+        for p, summary in zip(prepared, summaries, strict=True)
+    ]
+
+
+def _centre_report(scenario: Scenario, summary: ReplicationSummary, replications: int, seed: int) -> dict[str, object]:
     slots = sorted({slot for k in summary.runs for slot in k.by_slot})
     by_slot: dict[str, object] = {}
     for slot in slots:

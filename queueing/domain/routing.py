@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from hall.domain.catalogue import ItemRequirement, ServiceDomain
 from hall.domain.errors import DomainRuleViolation
@@ -57,24 +57,77 @@ def _item_rule(window: WindowSnapshot, staff: StaffOnDuty) -> Callable[[ItemRequ
             return lambda item: (item.domain in domains or item.code in item_codes) and staff_may_handle(item)
 
 
-def _ticket_rule(window: WindowSnapshot) -> Callable[[WaitingTicket], bool] | None:
-    """Return ``can_serve`` for one window as a test of a ticket, or ``None`` when nobody is signed in there."""
-    staff = window.staff
-    if staff is None:
-        return None
+def _serves_items(serves_item: Callable[[ItemRequirement], bool], items: tuple[ItemRequirement, ...]) -> bool:
+    for item in items:  # noqa: SIM110 -- a plain loop: all() over a generator costs more per ticket
+        if not serves_item(item):
+            return False
+    return True
+
+
+_ItemsMemo = list[tuple[tuple[ItemRequirement, ...], bool]]
+
+
+def _ticket_rule(
+    window: WindowSnapshot, serves_item: Callable[[ItemRequirement], bool], last: _ItemsMemo
+) -> Callable[[WaitingTicket], bool]:
+    """Return ``can_serve`` for one open window as a test of a ticket."""
     window_id = window.window_id
-    serves_item = _item_rule(window, staff)
 
     def serves(ticket: WaitingTicket) -> bool:
         reserved_for = ticket.reserved_window_id
         if reserved_for is not None and reserved_for != window_id:
             return False
-        for item in ticket.items:  # noqa: SIM110 -- a plain loop: all() over a generator costs more per ticket
-            if not serves_item(item):
-                return False
-        return True
+        items = ticket.items
+        seen, allowed = last[0]
+        if items is not seen:
+            allowed = _serves_items(serves_item, items)
+            last[0] = (items, allowed)
+        return allowed
 
     return serves
+
+
+class _WindowRule(NamedTuple):
+    """``can_serve`` for one window, per item and per ticket; both ``None`` when nobody is signed in there.
+
+    Tickets with the same items usually share one tuple (the twin issues them so, bucket by bucket), so the answer
+    for the last tuple seen is kept in ``last``, as one ``(items, answer)`` pair replaced at once (safe across
+    threads).
+    """
+
+    window: WindowSnapshot
+    serves_item: Callable[[ItemRequirement], bool] | None
+    serves: Callable[[WaitingTicket], bool] | None
+    last: _ItemsMemo
+
+
+_RULE_CACHE_SIZE: Final = 1024
+_rule_cache: dict[int, _WindowRule] = {}
+
+
+def _window_rule(window: WindowSnapshot) -> _WindowRule:
+    """Return the eligibility tests of ``window``, built once per snapshot object.
+
+    Snapshots are immutable, so the tests built for one stay right for as long as the object lives. The cache is
+    keyed by identity (cheaper than hashing the snapshot's fields on every call) and holds the snapshot itself,
+    so an id is never reused while its entry exists; it is bounded and simply emptied when full. The SimPy twin
+    reuses one snapshot per (window, clerk, streak) and hits it on nearly every call; the live hall builds a
+    fresh snapshot per call and pays one insertion.
+    """
+    rule = _rule_cache.get(id(window))
+    if rule is not None and rule.window is window:
+        return rule
+    staff = window.staff
+    last: _ItemsMemo = [((), False)]
+    if staff is None:
+        rule = _WindowRule(window, None, None, last)
+    else:
+        serves_item = _item_rule(window, staff)
+        rule = _WindowRule(window, serves_item, _ticket_rule(window, serves_item, last), last)
+    if len(_rule_cache) >= _RULE_CACHE_SIZE:
+        _rule_cache.clear()
+    _rule_cache[id(window)] = rule
+    return rule
 
 
 def can_serve(window: WindowSnapshot, ticket: WaitingTicket) -> bool:
@@ -92,33 +145,65 @@ def can_serve(window: WindowSnapshot, ticket: WaitingTicket) -> bool:
 
     A ticket with several items is served in one visit, so every item must pass.
     """
-    serves = _ticket_rule(window)
+    serves = _window_rule(window).serves
     return serves is not None and serves(ticket)
 
 
 def eligible_tickets(window: WindowSnapshot, waiting: Sequence[WaitingTicket]) -> list[WaitingTicket]:
     """Return the waiting tickets ``window`` may call (``can_serve``), in input order."""
-    serves = _ticket_rule(window)
-    return [] if serves is None else list(filter(serves, waiting))
+    rule = _window_rule(window)
+    serves_item = rule.serves_item
+    if serves_item is None:
+        return []
+    # ``can_serve`` per ticket, inlined, reusing the items' answer while consecutive tickets share the tuple.
+    window_id = window.window_id
+    first_seen = seen_items, items_allowed = rule.last[0]
+    eligible: list[WaitingTicket] = []
+    for ticket in waiting:
+        reserved_for = ticket.reserved_window_id
+        if reserved_for is not None and reserved_for != window_id:
+            continue
+        items = ticket.items
+        if items is not seen_items:
+            seen_items = items
+            items_allowed = _serves_items(serves_item, items)
+        if items_allowed:
+            eligible.append(ticket)
+    if seen_items is not first_seen[0]:
+        rule.last[0] = (seen_items, items_allowed)
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Classes of the default order
 
 
+_RESERVED: Final = 0
+_EMERGENCY: Final = 1
+_STATUTORY_PRIORITY: Final = 2
+_APPOINTMENT_DUE: Final = 3
+_PAST_PROMISE: Final = 4
+_OLDEST_ELIGIBLE: Final = 5
+_NO_CLASS: Final = 6
+
 _CLASS_RANK: Final[Mapping[CallReason, int]] = MappingProxyType(
     {
-        CallReason.RESERVED: 0,
-        CallReason.EMERGENCY: 1,
-        CallReason.STATUTORY_PRIORITY: 2,
-        CallReason.APPOINTMENT_DUE: 3,
-        CallReason.PAST_PROMISE: 4,
-        CallReason.OLDEST_ELIGIBLE: 5,
+        CallReason.RESERVED: _RESERVED,
+        CallReason.EMERGENCY: _EMERGENCY,
+        CallReason.STATUTORY_PRIORITY: _STATUTORY_PRIORITY,
+        CallReason.APPOINTMENT_DUE: _APPOINTMENT_DUE,
+        CallReason.PAST_PROMISE: _PAST_PROMISE,
+        CallReason.OLDEST_ELIGIBLE: _OLDEST_ELIGIBLE,
     }
 )
-
+_REASONS_BY_RANK: Final = tuple(sorted(_CLASS_RANK, key=_CLASS_RANK.__getitem__))
+_EMERGENCY_GROUP: Final = PriorityGroup.EMERGENCY
+_OLDEST_ELIGIBLE_REASON: Final = CallReason.OLDEST_ELIGIBLE
+_PAST_PROMISE_REASON: Final = CallReason.PAST_PROMISE
+_TEXTS_MADE: Final = 240
+_OLDEST_ELIGIBLE_TEXTS: Final = tuple(f"oldest eligible, waited {waited} min" for waited in range(_TEXTS_MADE))
+"""The commonest reason text, made once for the first four hours of waiting."""
 _PRIORITY_REASONS: Final = frozenset({CallReason.EMERGENCY, CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
-_NORMAL_REASONS: Final = frozenset({CallReason.PAST_PROMISE, CallReason.OLDEST_ELIGIBLE})
 _HELD_BACK_BY_FAIRNESS: Final = frozenset({CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
 
 
@@ -166,6 +251,18 @@ def _arrival_key(ticket: WaitingTicket) -> tuple[datetime, int, str]:
     return (ticket.arrived_at, ticket.sequence, ticket.ticket_id)
 
 
+def _is_earlier(ticket: WaitingTicket, other: WaitingTicket) -> bool:
+    """Return ``_arrival_key(ticket) < _arrival_key(other)`` without building the two tuples.
+
+    Tuples compare element by element: the first pair that is not ``==`` decides with ``<``; so does this.
+    """
+    arrived_at = ticket.arrived_at
+    other_arrived_at = other.arrived_at
+    if arrived_at == other_arrived_at:
+        return (ticket.sequence, ticket.ticket_id) < (other.sequence, other.ticket_id)
+    return arrived_at < other_arrived_at
+
+
 def default_order_key(
     window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
 ) -> tuple[int, datetime, int, str]:
@@ -193,38 +290,35 @@ def _minutes(duration: timedelta) -> int:
     return max(0, int(duration.total_seconds() // 60))
 
 
-def _describe(
-    reason: CallReason, window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
-) -> str:
-    waited = _minutes(ticket.waited(now))
-    match reason:
-        case CallReason.RESERVED:
-            return f"reserved for window {window.number}, waited {waited} min"
-        case CallReason.EMERGENCY:
-            return f"emergency, waited {waited} min"
-        case CallReason.STATUTORY_PRIORITY:
-            group = ticket.priority_group.value if ticket.priority_group is not None else "unknown"
-            return f"statutory priority ({group})"
-        case CallReason.APPOINTMENT_DUE:
-            starts = ticket.appointment.starts_at.strftime("%H:%M") if ticket.appointment is not None else "?"
-            return f"appointment due {starts}"
-        case CallReason.PAST_PROMISE:
-            return f"waited {waited} min, past the {_minutes(rules.promise_for(ticket))} min promise"
-        case CallReason.FAIRNESS:
-            return f"fairness: waited {waited} min after {window.priority_calls_in_row} priority calls in a row"
-        case CallReason.OLDEST_ELIGIBLE:
-            return f"oldest eligible, waited {waited} min"
-
-
 def _decide(
     reason: CallReason, window: WindowSnapshot, ticket: WaitingTicket, now: datetime, rules: RoutingRules
 ) -> CallDecision:
-    return CallDecision(
-        ticket_id=ticket.ticket_id,
-        reason=reason,
-        detail=_describe(reason, window, ticket, now, rules),
-        is_priority_call=reason in _PRIORITY_REASONS,
-    )
+    """Return the decision to call ``ticket`` for ``reason``, with the reason text the clerk sees."""
+    # Identity tests, the commonest reasons first (a ``match`` on enum members compares them one by one with
+    # ``==``), against module constants (reading a member off its enum class costs more than a global); and
+    # ``_minutes`` is inlined for the commonest. Once per call, so every step counts.
+    detail: str
+    if reason is _OLDEST_ELIGIBLE_REASON:
+        waited = max(0, int((now - ticket.arrived_at).total_seconds() // 60))
+        detail = _OLDEST_ELIGIBLE_TEXTS[waited] if waited < _TEXTS_MADE else f"oldest eligible, waited {waited} min"
+    elif reason is _PAST_PROMISE_REASON:
+        waited = _minutes(now - ticket.arrived_at)
+        detail = f"waited {waited} min, past the {_minutes(rules.promise_for(ticket))} min promise"
+    elif reason is CallReason.STATUTORY_PRIORITY:
+        group = ticket.priority_group.value if ticket.priority_group is not None else "unknown"
+        detail = f"statutory priority ({group})"
+    elif reason is CallReason.APPOINTMENT_DUE:
+        starts = ticket.appointment.starts_at.strftime("%H:%M") if ticket.appointment is not None else "?"
+        detail = f"appointment due {starts}"
+    elif reason is CallReason.RESERVED:
+        detail = f"reserved for window {window.number}, waited {_minutes(now - ticket.arrived_at)} min"
+    elif reason is CallReason.EMERGENCY:
+        detail = f"emergency, waited {_minutes(now - ticket.arrived_at)} min"
+    else:
+        waited = _minutes(now - ticket.arrived_at)
+        detail = f"fairness: waited {waited} min after {window.priority_calls_in_row} priority calls in a row"
+    # Positional (ticket_id, reason, detail, is_priority_call): keywords cost a third more.
+    return CallDecision(ticket.ticket_id, reason, detail, reason in _PRIORITY_REASONS)
 
 
 def _normal_reason(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> CallReason:
@@ -261,24 +355,68 @@ def default(
 
     Emergency, statutory and appointment calls count as priority calls; the others do not.
     """
-    eligible = eligible_tickets(window, waiting)
-    if not eligible:
+    rule = _window_rule(window)
+    serves_item = rule.serves_item
+    if serves_item is None:
         return None
-    # The best ticket is the oldest of the highest class present: the head of the sorted default order, found
-    # without sorting. Classes are kept for the fairness cap, the only rule that looks past the best ticket.
-    classes = [classify(window, t, now, rules) for t in eligible]
-    reason = min(classes, key=_CLASS_RANK.__getitem__)
-    ticket = min((t for t, c in zip(eligible, classes, strict=True) if c is reason), key=_arrival_key)
-    if reason in _HELD_BACK_BY_FAIRNESS and window.priority_calls_in_row >= rules.fairness_max_priority_in_row:
-        long_waiting_normals = [
-            t
-            for t, c in zip(eligible, classes, strict=True)
-            if c in _NORMAL_REASONS and t.waited(now) > rules.fairness_wait
-        ]
-        if long_waiting_normals:
-            oldest = min(long_waiting_normals, key=_arrival_key)
-            return _decide(CallReason.FAIRNESS, window, oldest, now, rules)
-    return _decide(reason, window, ticket, now, rules)
+    # One pass finds the head of the sorted default order without sorting: the oldest ticket of the best class
+    # present (the first such in input order on a tie of the whole key, as ``min`` would). ``can_serve`` and
+    # ``classify`` are inlined because they run per ticket; the items' answer is reused while consecutive tickets
+    # share one items tuple. When the cap cannot apply, a normal ticket is not even classified once a better class
+    # is known; when it can, the same pass keeps the oldest long-waiting normal ticket.
+    window_id = window.window_id
+    centre_promise = rules.promise_wait
+    is_capped = window.priority_calls_in_row >= rules.fairness_max_priority_in_row
+    best: WaitingTicket | None = None
+    best_rank = _NO_CLASS
+    best_at = now  # the arrival of ``best`` once there is one (never read before)
+    long_waiting_normal: WaitingTicket | None = None
+    first_seen = seen_items, items_allowed = rule.last[0]
+    for ticket in waiting:
+        reserved_for = ticket.reserved_window_id
+        if reserved_for is not None and reserved_for != window_id:
+            continue
+        items = ticket.items
+        if items is not seen_items:
+            seen_items = items
+            items_allowed = _serves_items(serves_item, items)
+        if not items_allowed:
+            continue
+        if reserved_for is not None:  # eligible, so reserved for this very window
+            rank = _RESERVED
+        else:
+            group = ticket.priority_group
+            if group is not None and (group is _EMERGENCY_GROUP or group in rules.priority_groups):
+                rank = _EMERGENCY if group is _EMERGENCY_GROUP else _STATUTORY_PRIORITY
+            elif ticket.appointment is not None and is_appointment_due(ticket, now, rules):
+                rank = _APPOINTMENT_DUE
+            else:
+                waited = now - ticket.arrived_at
+                if (
+                    is_capped
+                    and waited > rules.fairness_wait
+                    and (long_waiting_normal is None or _is_earlier(ticket, long_waiting_normal))
+                ):
+                    long_waiting_normal = ticket
+                if best_rank < _PAST_PROMISE:
+                    continue
+                promise = ticket.promise_wait
+                rank = _PAST_PROMISE if waited > (centre_promise if promise is None else promise) else _OLDEST_ELIGIBLE
+        # ``<=`` first: one comparison rejects a later ticket (the usual case) before the full tie-break.
+        if rank < best_rank or (
+            rank == best_rank and ticket.arrived_at <= best_at and best is not None and _is_earlier(ticket, best)
+        ):
+            best = ticket
+            best_rank = rank
+            best_at = ticket.arrived_at
+    if seen_items is not first_seen[0]:
+        rule.last[0] = (seen_items, items_allowed)
+    if best is None:
+        return None
+    reason = _REASONS_BY_RANK[best_rank]
+    if long_waiting_normal is not None and reason in _HELD_BACK_BY_FAIRNESS:
+        return _decide(CallReason.FAIRNESS, window, long_waiting_normal, now, rules)
+    return _decide(reason, window, best, now, rules)
 
 
 def fifo(

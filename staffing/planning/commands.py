@@ -1,7 +1,10 @@
 """``hall planning …``: fit, forecast, plan and roster from the shell, over one or many centres, with progress bars.
 
 Each centre (and each day of a plan run) has its own transaction, committed when it is done, so an interrupted run
-keeps what it finished. Replications run in a process pool (``--workers``, default one per CPU).
+keeps what it finished. Replications run in a process pool (``--workers``, default one per CPU), or on a Dask
+distributed cluster with ``--dask-scheduler ADDRESS`` (default: ``HALL_DASK_SCHEDULER``); ``--parallel N`` then plans
+N centre-days at once, so a sweep over many centres keeps the cluster's workers busy. One pool or cluster
+connection serves the whole command.
 """
 
 from __future__ import annotations
@@ -61,29 +64,66 @@ async def _centre_codes(session_maker: Any, wanted: Sequence[str]) -> list[str]:
     return codes
 
 
-def _service(session: Any, workers: int | None) -> Any:
+def _service(session: Any, compute: Any) -> Any:
     from hall.lib.clock import SystemClock
-    from staffing.planning.compute import PlanningCompute
     from staffing.planning.services import PlanningService
 
-    return PlanningService(session, CLI_PRINCIPAL, SystemClock(), PlanningCompute(workers))
+    return PlanningService(session, CLI_PRINCIPAL, SystemClock(), compute)
+
+
+def _serial_compute() -> Any:
+    """Return a compute without pool or cluster (fitting and forecasting simulate nothing)."""
+    from staffing.planning.compute import PlanningCompute
+
+    return PlanningCompute(0)
+
+
+def _compute(workers: int | None, dask_scheduler: str | None) -> Any:
+    """Return the compute for one command: a local pool, or the Dask cluster of the option or of the settings."""
+    from hall.settings import SettingsError, get_settings
+    from staffing.planning.compute import PlanningCompute
+
+    if dask_scheduler is None:
+        try:
+            dask_scheduler = get_settings().dask_scheduler
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
+    compute = PlanningCompute(workers, dask_scheduler=dask_scheduler)
+    if dask_scheduler is not None:
+        try:
+            compute.executor  # noqa: B018 - connect now: an unreachable scheduler is reported before any work
+        except OSError as exc:
+            raise click.ClickException(f"dask scheduler {dask_scheduler}: {exc}") from exc
+    return compute
 
 
 async def _each(
-    session_maker: Any, items: Sequence[T], label: str, step: Callable[[Any, T], Awaitable[str]]
+    session_maker: Any,
+    items: Sequence[T],
+    label: str,
+    step: Callable[[Any, T], Awaitable[str]],
+    parallel: int = 1,
 ) -> list[str]:
-    """Run ``step(session, item)`` for each item in its own transaction, with a progress bar."""
-    lines: list[str] = []
-    with click.progressbar(items, label=label, show_pos=True, item_show_func=lambda i: str(i) if i else "") as bar:
-        for item in bar:
-            async with session_maker() as session:
+    """Run ``step(session, item)`` for each item in its own transaction, with a progress bar.
+
+    Up to ``parallel`` items run at once (each in its own session); the lines come back in the items' order.
+    """
+    lines: dict[int, str] = {}
+    gate = asyncio.Semaphore(parallel)
+    with click.progressbar(length=len(items), label=label, show_pos=True) as bar:
+
+        async def one(index: int, item: T) -> None:
+            async with gate, session_maker() as session:
                 try:
-                    lines.append(await step(session, item))
+                    lines[index] = await step(session, item)
                     await session.commit()
                 except HallError as exc:
                     await session.rollback()
-                    lines.append(f"{item}: {exc.field}: {exc.reason}")
-    return lines
+                    lines[index] = f"{item}: {exc.field}: {exc.reason}"
+            bar.update(1)
+
+        await asyncio.gather(*(one(i, item) for i, item in enumerate(items)))
+    return [lines[i] for i in range(len(items))]
 
 
 @click.group(help="Planning: fitted parameters, forecasts, staffing plans and rosters.")
@@ -97,6 +137,19 @@ _centre_option = click.option(
 _workers_option = click.option(
     "--workers", type=click.IntRange(0, 256), default=None, help="processes for replications (0 = none; default: CPUs)"
 )
+_dask_option = click.option(
+    "--dask-scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="run the replications on this Dask cluster (default: HALL_DASK_SCHEDULER; unset: the local pool)",
+)
+_parallel_option = click.option(
+    "--parallel",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="centre-days planned at once (worth raising on a cluster)",
+)
 
 
 @planning.command("fit", help="Fit each centre's arrival and service-time parameters from its history.")
@@ -109,7 +162,7 @@ def fit_command(centres: tuple[str, ...], days: int) -> None:
         codes = await _centre_codes(session_maker, centres)
 
         async def step(session: Any, code: str) -> str:
-            fit = await _service(session, 0).refit(code, s.RefitParameters(days=days))
+            fit = await _service(session, _serial_compute()).refit(code, s.RefitParameters(days=days))
             return (
                 f"{code}: {fit.tickets} tickets, {fit.service_records} service records, {fit.data_from}…{fit.data_to}"
             )
@@ -131,7 +184,7 @@ def forecast_command(centres: tuple[str, ...], week: Any) -> None:
 
         async def step(session: Any, code: str) -> str:
             data = s.ForecastWeek(week_start=week.date() if week else None)
-            forecast = await _service(session, 0).forecast_week(code, data)
+            forecast = await _service(session, _serial_compute()).forecast_week(code, data)
             total = sum(d.expected_total for d in forecast.days)
             return f"{code}: week of {forecast.week_start}: {total:.0f} visitors expected"
 
@@ -149,6 +202,8 @@ def forecast_command(centres: tuple[str, ...], week: Any) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--arrivals-factor", type=click.FloatRange(0, 5), default=1.0, show_default=True)
 @_workers_option
+@_dask_option
+@_parallel_option
 @click.option("--json", "as_json", is_flag=True, help="print the plans as JSON lines")
 def plan_command(
     centres: tuple[str, ...],
@@ -158,6 +213,8 @@ def plan_command(
     seed: int,
     arrivals_factor: float,
     workers: int | None,
+    dask_scheduler: str | None,
+    parallel: int,
     as_json: bool,
 ) -> None:
     from staffing.planning import schemas as s
@@ -172,7 +229,7 @@ def plan_command(
 
         async def step(session: Any, job: tuple[str, date]) -> str:
             code, on = job
-            service = _service(session, workers)
+            service = _service(session, compute)
             if not await service.is_open_on(code, on):
                 return f"{code} {on}: closed"
             plan = await service.plan(
@@ -184,9 +241,14 @@ def plan_command(
                 return msgspec.json.encode(plan).decode()
             return plan_table(plan)
 
-        return await _each(session_maker, jobs, "planning", step)
+        return await _each(session_maker, jobs, "planning", step, parallel)
 
-    for line in _run(work):
+    compute = _compute(workers, dask_scheduler)
+    try:
+        lines = _run(work)
+    finally:
+        compute.shutdown()
+    for line in lines:
         click.echo(line)
 
 
@@ -234,8 +296,16 @@ def plan_table(plan: Any) -> str:
 @click.option("--replications", type=click.IntRange(2, 200), default=20, show_default=True)
 @click.option("--repair-rounds", type=click.IntRange(0, 5), default=2, show_default=True)
 @_workers_option
+@_dask_option
+@_parallel_option
 def roster_command(
-    centres: tuple[str, ...], week: Any, replications: int, repair_rounds: int, workers: int | None
+    centres: tuple[str, ...],
+    week: Any,
+    replications: int,
+    repair_rounds: int,
+    workers: int | None,
+    dask_scheduler: str | None,
+    parallel: int,
 ) -> None:
     from staffing.planning import schemas as s
 
@@ -244,7 +314,7 @@ def roster_command(
 
         async def step(session: Any, code: str) -> str:
             data = s.BuildRoster(week_start=week.date(), replications=replications, repair_rounds=repair_rounds)
-            roster = await _service(session, workers).build_roster(code, data)
+            roster = await _service(session, compute).build_roster(code, data)
             failing = [
                 f"{d.on} {', '.join(d.evaluation.failing_slots)}" for d in roster.days if d.evaluation.failing_slots
             ]
@@ -253,9 +323,14 @@ def roster_command(
                 f"{'keeps the promise' if roster.meets_promise else 'misses: ' + '; '.join(failing)}"
             )
 
-        return await _each(session_maker, codes, "rostering", step)
+        return await _each(session_maker, codes, "rostering", step, parallel)
 
-    for line in _run(work):
+    compute = _compute(workers, dask_scheduler)
+    try:
+        lines = _run(work)
+    finally:
+        compute.shutdown()
+    for line in lines:
         click.echo(line)
 
 

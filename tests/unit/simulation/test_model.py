@@ -15,6 +15,7 @@ from hall.domain.catalogue import ServiceDomain
 from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
 from queueing.domain import routing
+from queueing.domain.numbering import format_ticket_number
 from queueing.domain.routing import can_serve
 from queueing.domain.snapshot import CallDecision, CallReason, RoutingRules, WaitingTicket, WindowSnapshot
 from simulation.clock import SimClock
@@ -297,3 +298,44 @@ def test_a_result_does_not_depend_on_the_order_of_the_scenarios_mappings(centre_
         windows=tuple(reversed(centre_day.windows)),
     )
     assert run(shuffled, 4).records == run(centre_day, 4).records
+
+
+def test_a_served_visitors_record_names_every_field_right(make_one_window: MakeScenario) -> None:
+    """The twin builds records positionally (one per visitor, for speed): each value must land in its own field."""
+    script = [
+        ScriptedArrival(0.0, ("A",), service_minutes=4.0),
+        ScriptedArrival(1.0, ("A",), priority_group=PriorityGroup.ELDERLY, service_minutes=3.0),
+    ]
+    first, second = run(make_one_window(), 1, script=script).records
+    assert second == ServiceRecord(
+        ticket_id="T000002",
+        ticket_number=second.ticket_number,
+        sequence=2,
+        item_codes=("A",),
+        priority_group=PriorityGroup.ELDERLY,
+        has_appointment=False,
+        outcome=Outcome.SERVED,
+        arrived_minutes=1.0,
+        called_minutes=4.0,
+        started_minutes=4.0,
+        ended_minutes=7.0,
+        waited_minutes=3.0,
+        window_number=1,
+        staff_id=first.staff_id,
+        skill_level=first.skill_level,
+        call_reason=CallReason.STATUTORY_PRIORITY,
+        is_priority_call=True,
+    )
+    assert second.ticket_number == format_ticket_number(second.ticket_number[:-3], 2)
+    assert first.staff_id is not None
+    assert first.skill_level is not None
+
+
+def test_the_twins_ticket_numbers_are_the_halls(centre_day: Scenario) -> None:
+    records = run(centre_day, 3).records
+    prefixes: dict[str, int] = {}
+    for record in records:
+        prefix = record.ticket_number.rstrip("0123456789")
+        prefixes[prefix] = prefixes.get(prefix, 0) + 1
+        assert record.ticket_number == format_ticket_number(prefix, prefixes[prefix])
+    assert [r.ticket_id for r in records] == [f"T{n:06d}" for n in range(1, len(records) + 1)]
