@@ -15,10 +15,12 @@ from hall.pages.admin_catalogue import AdminCataloguePages
 from hall.pages.admin_centres import AdminCentrePages
 from hall.pages.admin_people import AdminPeoplePages
 from hall.pages.board import BoardPages
+from hall.pages.calendar_local import CentreCalendarPages
 from hall.pages.console import ConsolePages
 from hall.pages.errors import PAGE_EXCEPTION_HANDLERS
 from hall.pages.kiosk import KioskPages
 from hall.pages.manage import ManagePages
+from hall.pages.planning import PlanningPages
 from hall.pages.rating_pad import RatingPadPages
 from hall.pages.reporting import ReportPages
 from hall.pages.templating import STATIC_DIR, STATIC_PATH, make_engine
@@ -44,6 +46,8 @@ ROUTES: Final[list[Router]] = [
             RatingPadPages,
             ManagePages,
             ReportPages,
+            PlanningPages,
+            CentreCalendarPages,
             AdminPages,
             AdminCentrePages,
             AdminPeoplePages,

@@ -227,6 +227,18 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/manage/{centre_code}/compare/export.csv"): MANAGERS,
     ("GET", "/manage/{centre_code}/compare/export.xlsx"): MANAGERS,
     ("GET", "/manage/{centre_code}/compare/report.pdf"): MANAGERS,
+    # planning and local-calendar pages (hall/pages/planning.py, calendar_local.py): a centre's managers, as the API
+    ("GET", "/manage/{centre_code}/planning"): MANAGERS,
+    ("POST", "/manage/{centre_code}/planning/fit"): MANAGERS,
+    ("POST", "/manage/{centre_code}/planning/plans"): MANAGERS,
+    ("GET", "/manage/{centre_code}/planning/plans/{on}"): MANAGERS,
+    ("POST", "/manage/{centre_code}/planning/rosters"): MANAGERS,
+    ("GET", "/manage/{centre_code}/planning/rosters/{on}"): MANAGERS,
+    ("POST", "/manage/{centre_code}/planning/rosters/{on}/shifts"): MANAGERS,
+    ("GET", "/manage/{centre_code}/planning/rosters/{on}/what-if"): MANAGERS,
+    ("GET", "/manage/{centre_code}/calendar"): MANAGERS,
+    ("POST", "/manage/{centre_code}/calendar/days"): MANAGERS,
+    ("POST", "/manage/{centre_code}/calendar/days/{on}/delete"): MANAGERS,
     # administration pages (hall/pages/admin*.py): as the API, shared reference data is changed by admins only
     ("GET", "/admin"): MANAGERS,
     ("GET", "/admin/history"): MANAGERS,
