@@ -20,7 +20,12 @@ from hall.pages.i18n import N_
 from queueing.domain.snapshot import CallReason
 from queueing.domain.tickets import CaseOutcome, TicketStatus
 from queueing.schemas import WindowState
-from staffing.domain.ratings import NegativeReason, RatingDimension, RatingLevel
+from staffing.domain.assessment import AttendanceEventKind, Component, Grade, QualityEventKind, VetoKind
+from staffing.domain.integrity import IntegrityFlagKind
+from staffing.domain.negative_cases import Classification, DeadlineKind, NegativeCaseStatus, RatingValidity
+from staffing.domain.pay import PayLineCode
+from staffing.domain.promotion import SuggestionKind
+from staffing.domain.ratings import NegativeReason, RatingChannel, RatingDimension, RatingLevel, RatingOrigin
 
 DOMAINS: Final[dict[ServiceDomain, str]] = {
     ServiceDomain.SOCIAL_SECURITY: N_("Social security"),
@@ -180,6 +185,167 @@ WEEKDAYS: Final = (
     N_("Sunday"),
 )
 
+# --- assessment, 差评 cases and pay (staffing) ----------------------------------------------------------------------
+COMPONENTS: Final[dict[Component, str]] = {
+    Component.WORKLOAD: N_("Workload"),
+    Component.EFFICIENCY: N_("Efficiency"),
+    Component.SATISFACTION: N_("Satisfaction (service ratings)"),
+    Component.QUALITY: N_("Quality"),
+    Component.DISCIPLINE: N_("Discipline and attendance"),
+}
+
+GRADES: Final[dict[Grade, str]] = {
+    Grade.EXCELLENT: N_("Excellent"),
+    Grade.GOOD: N_("Good"),
+    Grade.PASS: N_("Pass"),
+    Grade.BASIC_PASS: N_("Basic pass"),
+    Grade.FAIL: N_("Fail"),
+}
+
+QUALITY_EVENTS: Final[dict[QualityEventKind, str]] = {
+    QualityEventKind.ERROR: N_("Error"),
+    QualityEventKind.IMPROPER_RETURN: N_("Improper acceptance or return"),
+    QualityEventKind.ONE_TIME_NOTICE_FAILURE: N_("Missing materials not told at once"),
+    QualityEventKind.VALID_COMPLAINT: N_("Valid complaint"),
+}
+
+ATTENDANCE_EVENTS: Final[dict[AttendanceEventKind, str]] = {
+    AttendanceEventKind.LATE: N_("Late"),
+    AttendanceEventKind.EARLY_LEAVE: N_("Left early"),
+    AttendanceEventKind.OFF_POST: N_("Away from the post"),
+    AttendanceEventKind.ABSENCE: N_("Absent (half-days)"),
+    AttendanceEventKind.UNIFORM: N_("Uniform or badge missing"),
+}
+
+VETOES: Final[dict[VetoKind, str]] = {
+    VetoKind.BRIBERY: N_("Bribery"),
+    VetoKind.FALSIFICATION: N_("Falsification"),
+    VetoKind.SERIOUS_COMPLAINT: N_("Serious complaint"),
+}
+
+ENTRY_CATEGORIES: Final = {
+    "quality": N_("Quality"),
+    "attendance": N_("Attendance"),
+    "bonus": N_("Bonus points"),
+    "veto": N_("Veto"),
+    "leave": N_("Paid leave"),
+}
+
+ENTRY_STATUSES: Final = {"active": N_("In force"), "withdrawn": N_("Withdrawn")}
+
+INTEGRITY_FLAGS: Final[dict[IntegrityFlagKind, str]] = {
+    IntegrityFlagKind.POSITIVE_RATE_IMPLAUSIBLE: N_("Positive rate implausibly high"),
+    IntegrityFlagKind.VERY_SATISFIED_SHARE_IMPLAUSIBLE: N_("Very-satisfied share implausibly high"),
+    IntegrityFlagKind.QUICK_PAD_RATINGS: N_("Too many pad ratings right after the service"),
+    IntegrityFlagKind.EASY_ITEM_MIX: N_("Items served much easier than the centre's"),
+}
+
+CASE_STATUSES: Final[dict[NegativeCaseStatus, str]] = {
+    NegativeCaseStatus.OPEN: N_("Open: to be verified"),
+    NegativeCaseStatus.VERIFIED: N_("Verified and classified"),
+    NegativeCaseStatus.RECTIFYING: N_("Being rectified"),
+    NegativeCaseStatus.REPLIED: N_("Replied to the rater"),
+    NegativeCaseStatus.CLOSED: N_("Closed"),
+    NegativeCaseStatus.APPEALED: N_("Appealed by the staff member"),
+    NegativeCaseStatus.UNDER_REVIEW: N_("Appeal under review"),
+    NegativeCaseStatus.UPHELD: N_("Review: 差评 upheld"),
+    NegativeCaseStatus.OVERTURNED: N_("Review: 差评 overturned"),
+}
+
+CASE_MOVES: Final[dict[NegativeCaseStatus, str]] = {
+    NegativeCaseStatus.VERIFIED: N_("Verify and classify"),
+    NegativeCaseStatus.RECTIFYING: N_("Start rectification"),
+    NegativeCaseStatus.REPLIED: N_("Record the reply to the rater"),
+    NegativeCaseStatus.CLOSED: N_("Close the case"),
+    NegativeCaseStatus.APPEALED: N_("Record the staff member's appeal"),
+    NegativeCaseStatus.UNDER_REVIEW: N_("Start the appeal review"),
+    NegativeCaseStatus.UPHELD: N_("Review: uphold the 差评"),
+    NegativeCaseStatus.OVERTURNED: N_("Review: overturn the 差评"),
+    NegativeCaseStatus.OPEN: N_("Reopen"),
+}
+
+CLASSIFICATIONS: Final[dict[Classification, str]] = {
+    Classification.VALID: N_("Valid 差评 (counts)"),
+    Classification.MISTAKEN: N_("Mistaken rating"),
+    Classification.MALICIOUS: N_("Malicious rating"),
+    Classification.NOT_SERVICE_RELATED: N_("Not about the service"),
+}
+
+DEADLINES: Final[dict[DeadlineKind, str]] = {
+    DeadlineKind.VERIFY: N_("Verification callback"),
+    DeadlineKind.REPLY: N_("Rectification and reply"),
+    DeadlineKind.REVIEW: N_("Appeal review"),
+}
+
+DEADLINE_LABELS: Final[dict[str, str]] = {
+    **{kind.value: label for kind, label in DEADLINES.items()},
+    "appeal": N_("Appeal period of the staff member"),  # not a DeadlineKind: the staff member's, not the centre's
+}
+
+VALIDITIES: Final[dict[RatingValidity, str]] = {
+    RatingValidity.VALID: N_("Counts"),
+    RatingValidity.PENDING: N_("Pending (not counted yet)"),
+    RatingValidity.EXCLUDED: N_("Excluded"),
+}
+
+RATING_CHANNELS: Final[dict[RatingChannel, str]] = {
+    RatingChannel.PAD: N_("Rating pad"),
+    RatingChannel.QR: N_("Phone (QR code)"),
+    RatingChannel.PAPER: N_("Paper form"),
+    RatingChannel.SYSTEM: N_("Default after the rating period"),
+}
+
+RATING_ORIGINS: Final[dict[RatingOrigin, str]] = {
+    RatingOrigin.ACTIVE: N_("Given by the visitor"),
+    RatingOrigin.DEFAULTED: N_("Default rating"),
+}
+
+PAY_LINES: Final[dict[PayLineCode, str]] = {
+    PayLineCode.LEVEL_PAY: N_("Level pay"),
+    PayLineCode.POST_ALLOWANCE: N_("Post allowance"),
+    PayLineCode.PERFORMANCE_PAY: N_("Performance pay"),
+    PayLineCode.ADJUSTMENT: N_("Adjustment"),
+    PayLineCode.ATTENDANCE_DEDUCTION: N_("Attendance deduction"),
+    PayLineCode.DEDUCTION: N_("Deduction"),
+    PayLineCode.CARRIED_IN: N_("Carried in from an earlier month"),
+    PayLineCode.CARRIED_OVER: N_("Carried over to next month"),
+}
+
+PAY_STATUSES: Final = {
+    "draft": N_("Draft"),
+    "in_review": N_("In review"),
+    "approved": N_("Approved"),
+    "locked": N_("Locked"),
+}
+
+PAY_ADJUSTMENT_KINDS: Final = {
+    "adjustment": N_("Adjustment (+ back pay, − reduction)"),
+    "deduction": N_("Deduction (amount taken off)"),
+    "correction": N_("Correction of an earlier month"),
+}
+
+PAY_ACTIONS: Final = {
+    "compute": N_("Computed"),
+    "recompute": N_("Recomputed"),
+    "add": N_("Adjustment added"),
+    "withdraw": N_("Adjustment withdrawn"),
+    "review": N_("Put in review"),
+    "approve": N_("Approved"),
+    "lock": N_("Locked"),
+    "correct": N_("Correction recorded"),
+    "corrected": N_("Corrected in a later month"),
+}
+
+ADJUSTMENT_STATUSES: Final = {"active": N_("In force"), "withdrawn": N_("Withdrawn")}
+
+ASSESSMENT_STATUSES: Final = {"draft": N_("Draft (may still change)"), "approved": N_("Approved (final)")}
+
+SUGGESTIONS: Final[dict[SuggestionKind, str]] = {
+    SuggestionKind.NONE: N_("No change suggested"),
+    SuggestionKind.PROMOTION_ELIGIBLE: N_("Eligible for promotion (after certification)"),
+    SuggestionKind.DEMOTION: N_("Demotion suggested"),
+}
+
 ALL: Final[dict[type[StrEnum], Mapping[Any, str]]] = {
     ServiceDomain: DOMAINS,
     PriorityGroup: PRIORITY_GROUPS,
@@ -195,4 +361,18 @@ ALL: Final[dict[type[StrEnum], Mapping[Any, str]]] = {
     Role: ROLES,
     CentreLevel: CENTRE_LEVELS,
     DayKind: DAY_KINDS,
+    Component: COMPONENTS,
+    Grade: GRADES,
+    QualityEventKind: QUALITY_EVENTS,
+    AttendanceEventKind: ATTENDANCE_EVENTS,
+    VetoKind: VETOES,
+    IntegrityFlagKind: INTEGRITY_FLAGS,
+    NegativeCaseStatus: CASE_STATUSES,
+    Classification: CLASSIFICATIONS,
+    DeadlineKind: DEADLINES,
+    RatingValidity: VALIDITIES,
+    RatingChannel: RATING_CHANNELS,
+    RatingOrigin: RATING_ORIGINS,
+    PayLineCode: PAY_LINES,
+    SuggestionKind: SUGGESTIONS,
 }

@@ -14,12 +14,15 @@ from hall.pages.admin import AdminPages
 from hall.pages.admin_catalogue import AdminCataloguePages
 from hall.pages.admin_centres import AdminCentrePages
 from hall.pages.admin_people import AdminPeoplePages
+from hall.pages.assessment import AssessmentPages
 from hall.pages.board import BoardPages
 from hall.pages.calendar_local import CentreCalendarPages
 from hall.pages.console import ConsolePages
 from hall.pages.errors import PAGE_EXCEPTION_HANDLERS
 from hall.pages.kiosk import KioskPages
 from hall.pages.manage import ManagePages
+from hall.pages.my_grades import MyGradesPages
+from hall.pages.pay import PayPages
 from hall.pages.planning import PlanningPages
 from hall.pages.rating_pad import RatingPadPages
 from hall.pages.reporting import ReportPages
@@ -52,6 +55,9 @@ ROUTES: Final[list[Router]] = [
             AdminCentrePages,
             AdminPeoplePages,
             AdminCataloguePages,
+            MyGradesPages,
+            AssessmentPages,
+            PayPages,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         include_in_schema=False,

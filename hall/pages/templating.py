@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -79,6 +80,31 @@ def _localized(context: Context, thing: Any) -> str:
     return str(english) if context["lang"] == "en" and english else str(thing.name_zh)
 
 
+@pass_context
+def _bilingual(context: Context, thing: Any, field: str = "label") -> str:
+    """Return ``thing.<field>_en`` on an English page (when there is one), else ``thing.<field>_zh``.
+
+    For the texts a service supplies in both languages (the assessment's explanation lines, pay lines).
+    """
+    english = getattr(thing, f"{field}_en", "")
+    return str(english) if context["lang"] == "en" and english else str(getattr(thing, f"{field}_zh"))
+
+
+def _money(amount: Decimal | None) -> str:
+    """Show an amount of yuan to the fen with thousands separators (``4,080.00``; ``−20.00`` when negative)."""
+    if amount is None:
+        return "—"
+    text = f"{abs(amount):,.2f}"
+    return f"−{text}" if amount < 0 else text
+
+
+def _rate(share: Decimal | float | None, places: int = 2) -> str:
+    """Show a share (0–1) as a percentage (``0.9947`` → ``99.47%``); ``—`` without one."""
+    if share is None:
+        return "—"
+    return f"{Decimal(str(share)) * 100:.{places}f}%"
+
+
 def _spaced(number: str) -> str:
     """Return a ticket number with its characters apart (``A 0 2 3``), so a speech synthesiser reads each one."""
     return " ".join(number)
@@ -103,6 +129,9 @@ def make_environment() -> Environment:
     environment.filters["local_date"] = _local_date
     environment.filters["localized"] = _localized
     environment.filters["spaced"] = _spaced
+    environment.filters["bilingual"] = _bilingual
+    environment.filters["money"] = _money
+    environment.filters["rate"] = _rate
     return environment
 
 
