@@ -1,6 +1,6 @@
-"""What the assessment, pay and planning pages share: months, refusals in the reader's words, notices.
+"""What the assessment, 差评 case, pay and "My grades" pages share: months, and refusals in the reader's words.
 
-The staffing and planning services refuse with a ``HallError`` naming the field and an English reason (the API's
+The staffing services refuse with a ``HallError`` naming the field and an English reason (the API's
 contract). The pages show a sentence in the reader's language, then the field and the service's own words, so a
 refusal is always explained (nothing is hidden behind "could not be done").
 """
@@ -54,7 +54,6 @@ MESSAGES: Final[tuple[tuple[type[HallError] | None, str, str, str], ...]] = (
     (DomainRuleViolation, "on", "appeal period", N_("The appeal period is over.")),
     (DomainRuleViolation, "reason", "", N_("Give the reason.")),
     (DomainRuleViolation, "amount", "", N_("The amount is not possible here.")),
-    (NotFoundError, "", "no fitted parameters", N_("The centre has no fitted parameters yet: fit them first.")),
     (NotFoundError, "", "", N_("Nothing is stored for this yet.")),
     (PermissionDeniedError, "", "", N_("This is not one of your centres or staff.")),
 )
@@ -93,10 +92,6 @@ def month_or_default(text: str | None, today: date) -> Month:
     if text:
         return parse_month(text)
     return Month.of(today).shifted(-1)
-
-
-def month_title(lang: str, month: Month) -> str:
-    return gettext(lang, N_("%(year)s-%(month)02d"), year=month.year, month=month.month)
 
 
 def handle_staffing_error(request: Request[Any, Any, Any], exc: HallError) -> Response[Any]:
