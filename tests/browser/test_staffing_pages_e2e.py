@@ -133,6 +133,11 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
     assert manager.locator("#cases tbody tr[data-case]").count() > 0
     shot(manager, artifacts, "63-negative-cases")
     accessible(manager)
+    manager.click("#cases tbody tr[data-case] th a >> nth=0")
+    manager.wait_for_selector("#case-status")
+    assert manager.locator("#case-history tbody tr").count() >= 2  # opened, then its steps with their reasons
+    shot(manager, artifacts, "63-negative-case")
+    accessible(manager)
 
     # --- pay: prepare, review, approve, lock -----------------------------------------------------------------------
     manager.goto(f"/manage/SFX/pay?month={month}")
@@ -141,13 +146,27 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
     manager.wait_for_selector("#pay-records")
     drafts = int(manager.locator('[data-count="draft"]').inner_text())
     assert drafts > 10
+
+    # --- review: an adjustment with its reason on 张敏's draft, then back to the month ---------------------------
+    manager.click('#pay-records tr:has-text("SFX003") th a')
+    manager.wait_for_selector("#adjustment-form")
+    net_before = manager.locator('[data-total="net"]').inner_text()
+    manager.fill("#f-adj-amount", "50.00")
+    manager.fill("#f-adj-reason", "周六延时服务补贴")
+    submit(manager, "#adjustment-form")
+    manager.wait_for_selector("#done")
+    assert manager.locator('table[id^="adjustments-"] td:has-text("周六延时服务补贴")').count() == 1
+    assert manager.locator('[data-total="net"]').inner_text() != net_before
+    shot(manager, artifacts, "64-pay-record-draft")
+    accessible(manager)
+    manager.goto(f"/manage/SFX/pay?month={month}")
     for step in ("review", "approve", "lock"):
         submit(manager, f"#{step}-form")
         manager.wait_for_selector("#done, #problem")
         assert manager.locator("#problem").count() == 0, manager.locator("#problem").inner_text()
     assert int(manager.locator('[data-count="locked"]').inner_text()) == drafts
     assert manager.locator("#prepare-form").count() == 0
-    shot(manager, artifacts, "64-pay-locked")
+    shot(manager, artifacts, "65-pay-locked")
     accessible(manager)
 
     # --- 张敏's record: read-only, and her slip as PDF with the Chinese font embedded -------------------------------
@@ -155,7 +174,7 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
     manager.wait_for_selector("#read-only-notice")
     assert manager.locator("#adjustment-form").count() == 0
     assert manager.locator("#correction-form").count() == 1
-    shot(manager, artifacts, "65-pay-record-locked")
+    shot(manager, artifacts, "66-pay-record-locked")
     accessible(manager)
     with manager.expect_download() as download_info:
         manager.click("#slip-pdf")
@@ -166,7 +185,7 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
         assert "Hall-Sans-SC" in fonts, fonts
         assert "CID" in fonts, fonts
         assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # every font embedded
-    shutil.copy(slip, artifacts / "66-pay-slip-SFX003.pdf")
+    shutil.copy(slip, artifacts / "67-pay-slip-SFX003.pdf")
     assert manager.errors == []
 
     # --- 张敏 reads her grade and her pay -------------------------------------------------------------------
@@ -175,7 +194,7 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
     staff.wait_for_selector(f'#my-months tr[data-month="{month}"]')
     assert staff.locator("#my-pay tbody tr").count() == 1
     assert staff.locator("#promotion").count() == 1
-    shot(staff, artifacts, "67-my-grades")
+    shot(staff, artifacts, "70-my-grades")
     accessible(staff)
 
     staff.click(f'#my-months tr[data-month="{month}"] th a')
@@ -186,11 +205,11 @@ def test_a_manager_assesses_and_pays_the_month_and_staff_read_their_grade(
         assert "%" in card.locator(".component-figures").inner_text()  # its weight
     assert staff.locator("[data-pay-lines]").count() == 1
     assert staff.locator("#draft-notice").count() == 0
-    shot(staff, artifacts, "68-my-grade-month")
+    shot(staff, artifacts, "71-my-grade-month")
     accessible(staff)
 
     staff.goto(f"/me/grades/{month}/records/discipline")
     staff.wait_for_selector("#component-lines")
-    shot(staff, artifacts, "69-my-grade-records")
+    shot(staff, artifacts, "72-my-grade-records")
     accessible(staff)
     assert staff.errors == []
