@@ -52,7 +52,7 @@ PLAN_REPLICATIONS: Final = 20
 ROSTER_REPLICATIONS: Final = 10
 FIELD_LABELS: Final[dict[str, str]] = {
     "days": N_("Days of history"),
-    "on": N_("Day"),
+    "on": N_("Date"),
     "replications": N_("Replications"),
     "arrivalsPercent": N_("Change in arrivals (%)"),
     "weekStart": N_("Week starting on Monday"),
@@ -99,7 +99,7 @@ def _factor(percent_text: str) -> float:
 def _go_to(request: Request[Any, Any, Any], url: str) -> Response[Any]:
     """Post/redirect/get: a plain form is redirected; an htmx form navigates there (``HX-Redirect``)."""
     if is_htmx(request):
-        return Response(content=b"", status_code=200, headers={"HX-Redirect": url})
+        return Response(content=b"", status_code=200, media_type="text/html", headers={"HX-Redirect": url})
     return see_other(url)
 
 

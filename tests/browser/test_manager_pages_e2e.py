@@ -2,9 +2,9 @@
 
 The manager of the always-open centre E2E signs in, watches a ticket issued at the kiosk appear live, opens,
 pauses and reopens a window, opens yesterday's report, exports it to XLSX (the file opens with openpyxl and holds
-the page's numbers) and to PDF (with the CJK font), and issues a kiosk token that then signs a kiosk in. An
-administrator adds a holiday (the working-day calendar is national and, as in the API, the administrator's). Role
-checks: window staff are refused, a township manager sees only their centre, a county manager the centres below.
+the page's numbers) and to PDF (with the CJK font), issues a kiosk token that then signs a kiosk in, and adds a
+local holiday to their centre's calendar (the national calendar stays the administrator's). Role checks: window
+staff are refused, a township manager sees only their centre, a county manager the centres below.
 
 Every new page is screenshotted into ``test-artifacts/browser/`` and checked for accessibility on the way.
 """
@@ -321,25 +321,33 @@ def test_a_manager_runs_the_hall_from_the_browser(
     assert "Waiting per domain" in manager.locator("#domains-title").inner_text()
     shot(manager, artifacts, "26-live-hall-english")
     accessible(manager)
+
+    # --- the manager adds a local holiday to their centre; the history says who, when, old → new -----------------
+    next_year = today.year + 1
+    manager.click('.manage-nav a[href="/manage/E2E/calendar"]')
+    manager.wait_for_url("**/manage/E2E/calendar")
+    manager.goto(f"/manage/E2E/calendar?month={next_year}-12")
+    manager.fill("#f-on", f"{next_year}-12-31")
+    manager.select_option("#f-kind", "holiday")
+    manager.fill("#f-name", "测试假日")
+    manager.click("#local-day-form button[type=submit]")
+    listed = confirm(manager)
+    assert "测试假日" in listed
+    assert "→" in listed
+    manager.wait_for_selector("#saved")
+    assert manager.locator(f'#local-days tr[data-day="{next_year}-12-31"]').count() == 1
+    assert manager.locator(f'#month-grid td.local[data-day="{next_year}-12-31"][data-working="no"]').count() == 1
+    assert f"{next_year}-12-31" in manager.locator("#history").inner_text()
+    shot(manager, artifacts, "27-manager-local-holiday")
+    accessible(manager)
+    with httpx.Client(base_url=hall.base, timeout=10) as client:  # the API sees the centre's local day
+        days = client.get(f"/api/v1/centres/E2E/calendar?year={next_year}", headers=hall.admin).json()["days"]
+    assert {"on": f"{next_year}-12-31", "kind": "holiday", "name": "测试假日", "source": "E2E"} in days
     assert manager.errors == [], manager.errors
     manager.context.close()
 
-    # --- the administrator adds a holiday; the history says who, when, old → new ---------------------------------
     admin = new_page(browser, hall)
-    next_year = today.year + 1
-    sign_in(admin, f"/admin/calendars/CN?year={next_year}", "admin", DEMO_PASSWORD)
-    admin.fill("#f-on", f"{next_year}-12-31")
-    admin.select_option("#f-kind", "holiday")
-    admin.fill("#f-name", "测试假日")
-    admin.click("#day-form button[type=submit]")
-    listed = confirm(admin)
-    assert "测试假日" in listed
-    assert "→" in listed
-    admin.wait_for_selector("#saved")
-    assert admin.locator(f'#calendar-days tr[data-day="{next_year}-12-31"]').count() == 1
-    assert f"{next_year}-12-31" in admin.locator("#history").inner_text()
-    shot(admin, artifacts, "27-admin-calendar-holiday")
-    accessible(admin)
+    sign_in(admin, "/admin/centres/E2E/windows", "admin", DEMO_PASSWORD)
 
     # --- a refused change names its field and saves nothing -----------------------------------------------------------
     admin.goto("/admin/centres/E2E/windows")
@@ -369,6 +377,7 @@ def test_a_manager_runs_the_hall_from_the_browser(
             "/admin/items/SB001",
             "/admin/items/new",
             "/admin/history",
+            f"/admin/calendars/CN?year={next_year}",
             "/manage/SFX/compare?period=month",
         ],
         start=1,
