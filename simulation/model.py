@@ -30,11 +30,11 @@ import itertools
 import math
 import random
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Final
+from typing import Final, NamedTuple
 
 import simpy
 
@@ -43,7 +43,7 @@ from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
 from queueing.domain.numbering import format_ticket_number
 from queueing.domain.routing import CallingPolicy, can_serve, get_policy, next_priority_streak
-from queueing.domain.snapshot import AppointmentSlot, CallDecision, WaitingTicket, WindowSnapshot
+from queueing.domain.snapshot import AppointmentSlot, CallDecision, WaitingTicket, WindowSnapshot, new_waiting_ticket
 from simulation.clock import SimClock
 from simulation.distributions import Sampler
 from simulation.records import Outcome, ServiceRecord
@@ -58,6 +58,7 @@ ItemKey = tuple[str, ...]
 
 _new_tuple = tuple.__new__
 _Event = simpy.Event
+_NORMAL = simpy.events.NORMAL
 _SERVED = Outcome.SERVED
 _NO_SHOW = Outcome.NO_SHOW
 
@@ -149,25 +150,18 @@ _NOTHING_ELIGIBLE: Final = NoCall.NOTHING_ELIGIBLE
 _DECLINED: Final = NoCall.DECLINED
 
 
-class _Visitor:
-    """A visitor's mutable state while in the hall (never leaves the model; records are the output)."""
+class _Visitor(NamedTuple):
+    """A visitor in the hall (never leaves the model; records are the output).
 
-    __slots__ = ("arrived", "is_no_show", "is_waiting", "key", "service_minutes", "ticket")
+    A visitor is waiting while the model's ``visitors`` maps their ticket id to them. A ``NamedTuple``, built
+    positionally with ``tuple.__new__``: one per simulated visitor.
+    """
 
-    def __init__(
-        self,
-        ticket: WaitingTicket,
-        key: ItemKey,
-        arrived: float,
-        is_no_show: bool,
-        service_minutes: float | None = None,
-    ) -> None:
-        self.ticket = ticket
-        self.key = key
-        self.arrived = arrived
-        self.is_no_show = is_no_show
-        self.is_waiting = True
-        self.service_minutes = service_minutes
+    ticket: WaitingTicket
+    key: ItemKey  # the item codes
+    arrived: float  # minutes
+    is_no_show: bool
+    service_minutes: float | None = None  # a fixed service time (scripted visitors), else drawn
 
 
 class _Desk:
@@ -221,6 +215,7 @@ class HallModel:
         self.busy_windows: set[int] = set()
         self.streak: dict[int, int] = dict.fromkeys(self.windows, 0)
         self.idle: dict[int, simpy.Event] = {}
+        self.clerks: dict[int, _Clerk] = {}  # by window number, filled by ``build``
         self.waiting: dict[ItemKey, dict[str, WaitingTicket]] = {}
         self.visitors: dict[str, _Visitor] = {}
         self.records: list[ServiceRecord] = []
@@ -233,7 +228,8 @@ class HallModel:
         self._desks: dict[tuple[int, str], _Desk] = {}
         self._seated_desk: dict[int, _Desk] = {}
         self._may_call: dict[ItemKey, dict[int, bool]] = {}  # items → window → may whoever sits there call them
-        self._key_tickets: dict[ItemKey, tuple[tuple[ItemRequirement, ...], str]] = {}  # requirements, prefix
+        # Per items: their requirements, their ticket prefix and their bucket of ``waiting``.
+        self._lines: dict[ItemKey, tuple[tuple[ItemRequirement, ...], str, dict[str, WaitingTicket]]] = {}
         self._code_keys: dict[str, ItemKey] = {}
         self._start = scenario.start
         self._last_minute: float = math.nan  # the last arrival's minute, and its datetime
@@ -337,9 +333,8 @@ class HallModel:
         self.is_open = False
         if not self.scenario.clear_queue_at_close:
             for visitor in list(self.visitors.values()):
-                if visitor.is_waiting:
-                    self._take(visitor)
-                    self._record_unserved(visitor, self.env.now)
+                self._take(visitor)
+                self._record_unserved(visitor, self.env.now)
         for number in self.windows:
             if number not in self.busy_windows:
                 self.leave(number)
@@ -359,6 +354,12 @@ class HallModel:
 
     def _wake_one_for(self, key: ItemKey, ticket: WaitingTicket) -> None:
         """Wake the longest-idle staffed window that may serve a newly issued ticket."""
+        number = self._idle_window_for(key, ticket)
+        if number is not None:
+            self.idle.pop(number).succeed()
+
+    def _idle_window_for(self, key: ItemKey, ticket: WaitingTicket) -> int | None:
+        """Return the longest-idle staffed window that may serve a newly issued ticket, if any."""
         known = self._may_call.get(key)
         if known is None:
             known = self._may_call[key] = {}
@@ -370,8 +371,8 @@ class HallModel:
                     number, self._desk(number, staff), key, ticket
                 )
             if allowed:
-                self.idle.pop(number).succeed()  # wake it
-                return
+                return number
+        return None
 
     # ---- the waiting line -------------------------------------------------------------------------------------
 
@@ -404,7 +405,7 @@ class HallModel:
             return self._last_at
         return self._start + timedelta(0, 0, 0, 0, minute)  # = timedelta(minutes=minute); positional is faster
 
-    def issue_ticket(self, code: str) -> _Visitor:
+    def _draw_visitor(self, code: str) -> _Visitor:
         """Issue a ticket for item ``code`` to a visitor arriving now, drawing who they are from the scenario.
 
         The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
@@ -425,9 +426,16 @@ class HallModel:
             key = self._code_keys[code] = (code,)
         return self._issue(key, group, has_appointment, is_no_show, None, None)
 
+    def issue_ticket(self, code: str) -> _Visitor:
+        """Issue a ticket for item ``code`` to a visitor arriving now (see :meth:`_draw_visitor`); wake a clerk."""
+        visitor = self._draw_visitor(code)
+        if self.idle:
+            self._wake_one_for(visitor.key, visitor.ticket)
+        return visitor
+
     def issue_scripted(self, arrival: ScriptedArrival) -> _Visitor:
         """Issue the ticket of a scripted visitor arriving now (nothing about them is drawn at random)."""
-        return self._issue(
+        visitor = self._issue(
             arrival.item_codes,
             arrival.priority_group,
             arrival.has_appointment,
@@ -435,6 +443,9 @@ class HallModel:
             arrival.service_minutes,
             arrival.patience_minutes,
         )
+        if self.idle:
+            self._wake_one_for(visitor.key, visitor.ticket)
+        return visitor
 
     def _issue(
         self,
@@ -446,14 +457,16 @@ class HallModel:
         patience_minutes: float | None,
     ) -> _Visitor:
         now = self.env.now
-        known = self._key_tickets.get(key)
-        if known is None:
+        line = self._lines.get(key)
+        if line is None:
             requirements = tuple(self.requirements[code] for code in key)
-            known = self._key_tickets[key] = (requirements, requirements[0].domain.default_ticket_prefix)
-        requirements, prefix = known
+            bucket = self.waiting.get(key)
+            if bucket is None:
+                bucket = self.waiting[key] = {}
+            line = self._lines[key] = (requirements, requirements[0].domain.default_ticket_prefix, bucket)
+        requirements, prefix, bucket = line
         self._sequence = sequence = self._sequence + 1
-        prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
-        self._prefix_sequence[prefix] = prefix_sequence
+        self._prefix_sequence[prefix] = prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
         appointment: AppointmentSlot | None = None
         if has_appointment:
             scenario = self.scenario
@@ -473,30 +486,18 @@ class HallModel:
         if now != self._last_minute:
             self._last_minute = now
             self._last_at = self._start + timedelta(0, 0, 0, 0, now)  # = self.clock.at(now)
-        ticket = WaitingTicket(  # positional: this runs once per visitor, and keywords cost a fifth more
-            ticket_id,
-            number,
-            requirements,  # items
-            self._last_at,  # arrived_at
-            sequence,
-            group,  # priority_group
-            appointment,
-        )
-        visitor = _Visitor(ticket, key, now, is_no_show, service_minutes)
-        self.visitors[ticket_id] = visitor
-        bucket = self.waiting.get(key)
-        if bucket is None:
-            bucket = self.waiting[key] = {}
+        # ``WaitingTicket(ticket_id, number, items, arrived_at, sequence, priority_group, appointment)`` and
+        # ``_Visitor(ticket, key, arrived, is_no_show, service_minutes)``, by their fast constructors.
+        ticket = new_waiting_ticket(ticket_id, number, requirements, self._last_at, sequence, group, appointment)
+        self.visitors[ticket_id] = visitor = _new_tuple(_Visitor, (ticket, key, now, is_no_show, service_minutes))
         bucket[ticket_id] = ticket
-        if not is_no_show:
+        if not is_no_show and (patience_minutes is not None or self._patience is not None):
             # A no-show has already gone; the hall learns it only when the ticket is called.
             if patience_minutes is None and self._patience is not None:
                 patience_minutes = self._patience(self.streams.patience)
             if patience_minutes is not None:
                 timer = self.env.timeout(patience_minutes, value=visitor)
                 timer.callbacks.append(self._on_patience_over)
-        if self.idle:
-            self._wake_one_for(key, ticket)
         return visitor
 
     def preload(
@@ -512,7 +513,6 @@ class HallModel:
 
     def _take(self, visitor: _Visitor) -> None:
         # An emptied bucket stays (the line empties and refills all day); readers skip empty buckets.
-        visitor.is_waiting = False
         ticket_id = visitor.ticket.ticket_id
         del self.visitors[ticket_id]
         del self.waiting[visitor.key][ticket_id]
@@ -520,7 +520,7 @@ class HallModel:
     def _on_patience_over(self, event: simpy.Event) -> None:
         visitor = event.value
         assert isinstance(visitor, _Visitor)
-        if visitor.is_waiting:
+        if self.visitors.get(visitor.ticket.ticket_id) is visitor:  # still waiting
             self._take(visitor)
             self._record_left_unseen(visitor, Outcome.ABANDONED, self.env.now)
 
@@ -568,7 +568,7 @@ class HallModel:
         if visitor is None or not desk.eligible.get(visitor.key):
             msg = f"policy {self.scenario.calling_policy!r} chose {ticket_id!r}, not an eligible ticket"
             raise RuntimeError(msg)
-        visitor.is_waiting = False  # taken from the line (``_take``, inlined)
+        # Taken from the line (``_take``, inlined).
         del self.visitors[ticket_id]
         del self.waiting[visitor.key][ticket_id]
         self.streak[number] = next_priority_streak(streak, decision)
@@ -655,63 +655,162 @@ class HallModel:
         self.records.sort(key=lambda r: r.sequence)
 
 
-# ---- processes --------------------------------------------------------------------------------------------------
+# ---- the actors ---------------------------------------------------------------------------------------------------
+#
+# The clerks and the arrivals are event callbacks rather than generator processes: each waits on a SimPy event
+# (a timeout, or the idle event the model succeeds to wake it) whose callback is the actor's next step. SimPy
+# runs both the same way — the environment pops the event and calls its callbacks; a process is itself such a
+# callback, which resumes a generator — so the events, their times and their order are those of the processes
+# they replace; the callbacks only save resuming a generator at every step (once or twice per visitor).
+#
+# Each actor's own timeout (a clerk's end of call, the next arrival) is one ``Timeout`` re-armed rather than a new
+# one per step: once processed, SimPy is done with an event (``step`` has taken its callbacks), so giving it a new
+# callback and scheduling it again with ``env.schedule(timer, NORMAL, delay)`` — what ``Timeout.__init__`` does —
+# is the same timeout at the same time and place in the queue, without building an event per visitor. An actor
+# re-arms only its own timer, and only after it fired.
 
 
-def clerk(env: simpy.Environment, hall: HallModel, number: int) -> ProcessGenerator:
+class _Start(simpy.Event):
+    """Start an actor when the run starts, where ``env.process`` would start a process.
+
+    Like SimPy's own ``Initialize``: triggered when created and scheduled urgently at the current time, so the
+    actors start in the order they were built (clerks, roster, arrivals, as before) and before anything else
+    happens at that minute.
+    """
+
+    def __init__(self, env: simpy.Environment, callback: Callable[[simpy.Event], None]) -> None:
+        super().__init__(env)
+        self.callbacks.append(callback)
+        self._ok = True
+        self._value = None
+        env.schedule(self, simpy.events.URGENT)
+
+
+class _Clerk:
     """Work window ``number``: call with the shared policy, serve, repeat; sleep when there is nothing to call.
 
-    After a close the clerk keeps calling until nothing it may serve is waiting, then leaves the window.
+    After a close the clerk keeps calling until nothing it may serve is waiting, then leaves the window. Each
+    method below is one step, run when the event the clerk waits on fires (:meth:`work` at the start and when
+    woken, :meth:`served` at the end of a call).
     """
-    seat = hall.seat
-    pending_service = hall.pending_service
-    serving = hall.serving
-    busy_windows = hall.busy_windows
-    call_next = hall._call_next  # the clerk is part of the model: it passes the minute it already read
-    visitors = hall.visitors  # everyone waiting in the line
-    idle = hall.idle
-    desk: _Desk | None = None
-    timeout = env.timeout
-    service_minutes = hall.service_minutes
-    record_call = hall.record_call
-    while True:
-        staff = seat[number]
-        if staff is None:
-            yield hall.sleep(number)
-            continue
-        if pending_service:
-            residual = pending_service.pop(number, None)
-            if residual is not None:  # the visitor at this window when the run starts (live predictions)
-                hall.serving[staff.staff_id] = number
-                hall.busy_windows.add(number)
-                yield env.timeout(residual)
-                hall.book_busy(number, env.now - residual, env.now)
-                hall.finish_service(number, staff)
-                continue
-        if desk is None or desk.staff is not staff:
-            desk = hall._desk(number, staff)  # the clerk is part of the model
-        # With nobody waiting there is nothing to ask the policy (``call_next`` would find nothing eligible).
-        start = env.now
-        called = call_next(number, desk, start) if visitors else _NOTHING_ELIGIBLE
-        if not isinstance(called, tuple):
-            if not hall.is_open:
-                hall.leave(number)
-                continue
-            if called is _DECLINED:
-                yield hall.sleep(number) | env.timeout(RECHECK_MINUTES)
-                hall.idle.pop(number, None)
+
+    __slots__ = (
+        "called_at",
+        "decision",
+        "desk",
+        "env",
+        "hall",
+        "number",
+        "on_rechecked",
+        "on_residual_served",
+        "on_served",
+        "on_woken",
+        "residual",
+        "staff",
+        "timer",
+        "visitor",
+    )
+
+    def __init__(self, env: simpy.Environment, hall: HallModel, number: int) -> None:
+        self.env = env
+        self.hall = hall
+        self.number = number
+        self.desk: _Desk | None = None
+        # The call under way: who was called, why, by whom and when (set before each service timeout).
+        self.visitor: _Visitor | None = None
+        self.decision: CallDecision | None = None
+        self.staff: StaffSpec | None = None
+        self.called_at = 0.0
+        self.residual = 0.0
+        self.timer: simpy.Timeout | None = None  # the end of a call, re-armed for each call
+        # Bound once: a callback is appended to an event at every step.
+        self.on_served = self.served
+        self.on_woken = self.woken
+        self.on_rechecked = self.rechecked
+        self.on_residual_served = self.residual_served
+
+    def woken(self, _event: simpy.Event) -> None:
+        """Resume after sleeping (``HallModel.wake``) or at the start of the run."""
+        self.work()
+
+    def rechecked(self, _event: simpy.Event) -> None:
+        """Resume after the policy declined every eligible ticket: woken, or ``RECHECK_MINUTES`` later."""
+        self.hall.idle.pop(self.number, None)
+        self.work()
+
+    def served(self, _event: simpy.Event) -> None:
+        """End the call under way (record it, free window and clerk), then go on working."""
+        visitor, decision, staff = self.visitor, self.decision, self.staff
+        assert visitor is not None
+        assert decision is not None
+        assert staff is not None
+        self.hall.record_call(visitor, decision, self.number, staff, self.called_at, self.env.now)
+        self.work()
+
+    def residual_served(self, _event: simpy.Event) -> None:
+        """End the service that was under way when the run started (live predictions), then go on working."""
+        staff = self.staff
+        assert staff is not None
+        now = self.env.now
+        self.hall.book_busy(self.number, now - self.residual, now)
+        self.hall.finish_service(self.number, staff)
+        self.work()
+
+    def work(self) -> None:
+        """Call the next visitor and start serving; or, with nobody to call, wait to be woken."""
+        env = self.env
+        hall = self.hall
+        number = self.number
+        seat = hall.seat
+        while True:
+            staff = seat[number]
+            if staff is None:
+                hall.sleep(number).callbacks.append(self.on_woken)
+                return
+            if hall.pending_service:
+                residual = hall.pending_service.pop(number, None)
+                if residual is not None:  # the visitor at this window when the run starts (live predictions)
+                    hall.serving[staff.staff_id] = number
+                    hall.busy_windows.add(number)
+                    self.staff = staff
+                    self.residual = residual
+                    env.timeout(residual).callbacks.append(self.on_residual_served)
+                    return
+            desk = self.desk
+            if desk is None or desk.staff is not staff:
+                desk = self.desk = hall._desk(number, staff)
+            # With nobody waiting there is nothing to ask the policy (``call_next`` would find nothing eligible).
+            now = env.now
+            called = hall._call_next(number, desk, now) if hall.visitors else _NOTHING_ELIGIBLE
+            if called.__class__ is not tuple:
+                if not hall.is_open:
+                    hall.leave(number)
+                    continue
+                if called is _DECLINED:
+                    (hall.sleep(number) | env.timeout(RECHECK_MINUTES)).callbacks.append(self.on_rechecked)
+                    return
+                event = hall.idle[number] = _Event(env)  # ``hall.sleep``, inlined
+                event.callbacks.append(self.on_woken)
+                return
+            visitor, decision = called  # a tuple, tested above (``__class__`` is cheaper than ``isinstance``)
+            hall.serving[staff.staff_id] = number
+            hall.busy_windows.add(number)
+            self.visitor = visitor
+            self.decision = decision
+            self.staff = staff
+            self.called_at = now
+            if visitor.is_no_show:
+                minutes = hall.scenario.no_show_call_minutes
             else:
-                event = idle[number] = _Event(env)  # ``hall.sleep``, inlined
-                yield event
-            continue
-        visitor, decision = called
-        serving[staff.staff_id] = number
-        busy_windows.add(number)
-        if visitor.is_no_show:
-            yield timeout(hall.scenario.no_show_call_minutes)
-        else:
-            yield timeout(service_minutes(visitor, staff))
-        record_call(visitor, decision, number, staff, start, env.now)
+                minutes = hall.service_minutes(visitor, staff)
+            timer = self.timer
+            if timer is None:
+                timer = self.timer = env.timeout(minutes)
+                timer.callbacks.append(self.on_served)
+            else:  # re-armed: ``env.timeout(minutes)`` without building a new event (see the actors' note)
+                timer.callbacks = [self.on_served]
+                env.schedule(timer, _NORMAL, minutes)
+            return
 
 
 def _merged_sessions(sessions: tuple[tuple[float, float], ...]) -> Iterator[tuple[float, float]]:
@@ -745,16 +844,13 @@ def roster(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
         hall.close_session()
 
 
-def arrivals(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
-    """Issue tickets as a Poisson process whose rate is constant within each slot and zero while closed.
+def _arrival_segments(scenario: Scenario, codes: tuple[str, ...]) -> Iterator[_Segment]:
+    """Yield the stretches of constant arrival rate, in time order: within one slot and one session, rate > 0.
 
-    The exponential clock restarts at every slot boundary, which is exact for a Poisson process (memoryless).
+    A stretch starts where the one before it ended (or where its session opens) and ends at the next slot
+    boundary or at the close.
     """
-    scenario = hall.scenario
-    rng = hall.streams.arrivals
     step = scenario.slot_minutes
-    codes = tuple(sorted(scenario.arrivals))
-    only = codes[0] if len(codes) == 1 else None
     for opens, closes in _merged_sessions(scenario.sessions):
         t = opens
         while t < closes:
@@ -765,18 +861,106 @@ def arrivals(env: simpy.Environment, hall: HallModel) -> ProcessGenerator:
             rates = [scenario.arrivals[c][slot] for c in codes]
             total = math.fsum(rates)
             if total > 0:
-                cuts = list(itertools.accumulate(rates))
-                per_minute = total / 60.0
-                while True:
-                    t += rng.expovariate(per_minute)
-                    if t >= end:
-                        break
-                    yield env.timeout(t - env.now)
-                    if only is not None:
-                        hall.issue_ticket(only)
-                    else:
-                        hall.issue_ticket(codes[min(bisect.bisect_right(cuts, rng.random() * total), len(codes) - 1)])
+                yield _Segment(t, end, total / 60.0, list(itertools.accumulate(rates)), total)
             t = end
+
+
+class _Segment(NamedTuple):
+    start: float  # minutes
+    end: float
+    per_minute: float  # arrivals per minute, all items
+    cuts: list[float]  # cumulative hourly rates by item, to draw an arrival's item
+    total: float  # arrivals per hour, all items
+
+
+class _Arrivals:
+    """Issue tickets as a Poisson process whose rate is constant within each slot and zero while closed.
+
+    The exponential clock restarts at every slot boundary, which is exact for a Poisson process (memoryless).
+    Each arrival is a timeout whose callback (:meth:`arrived`) issues the ticket and schedules the next one. A
+    clerk the new ticket wakes is woken by an event, unless nothing else happens at this minute: then it is
+    simply run after the next arrival is scheduled, as its wake-up event would have run it (next in line).
+    """
+
+    __slots__ = (
+        "codes",
+        "cuts",
+        "end",
+        "env",
+        "hall",
+        "on_arrival",
+        "only",
+        "per_minute",
+        "rng",
+        "segments",
+        "t",
+        "timer",
+        "total",
+    )
+
+    def __init__(self, env: simpy.Environment, hall: HallModel) -> None:
+        self.env = env
+        self.hall = hall
+        self.rng = hall.streams.arrivals
+        self.codes = tuple(sorted(hall.scenario.arrivals))
+        self.only = self.codes[0] if len(self.codes) == 1 else None
+        self.segments = _arrival_segments(hall.scenario, self.codes)
+        self.t = self.end = -math.inf  # no stretch yet: the first step moves to the first one
+        self.per_minute = 1.0
+        self.cuts: list[float] = []
+        self.total = 0.0
+        self.timer: simpy.Timeout | None = None  # the next arrival, re-armed for each
+        self.on_arrival = self.arrived
+
+    def start(self, _event: simpy.Event) -> None:
+        """Schedule the first arrival."""
+        self.schedule_next()
+
+    def schedule_next(self) -> None:
+        """Draw when the next visitor arrives and schedule it (nothing after the last stretch)."""
+        t = self.t
+        if t < self.end:
+            t += self.rng.expovariate(self.per_minute)
+        while t >= self.end:
+            segment = next(self.segments, None)
+            if segment is None:
+                return
+            t = segment.start + self.rng.expovariate(segment.per_minute)
+            self.end = segment.end
+            self.per_minute = segment.per_minute
+            self.cuts = segment.cuts
+            self.total = segment.total
+        self.t = t
+        env = self.env
+        timer = self.timer
+        if timer is None:
+            timer = self.timer = env.timeout(t - env.now)
+            timer.callbacks.append(self.on_arrival)
+        else:  # re-armed: ``env.timeout(t - env.now)`` without building a new event (see the actors' note)
+            timer.callbacks = [self.on_arrival]
+            env.schedule(timer, _NORMAL, t - env.now)
+
+    def arrived(self, _event: simpy.Event) -> None:
+        """Issue the arriving visitor's ticket, schedule the next arrival, and wake a clerk who may call it."""
+        hall = self.hall
+        code = self.only
+        if code is None:
+            codes = self.codes
+            code = codes[min(bisect.bisect_right(self.cuts, self.rng.random() * self.total), len(codes) - 1)]
+        visitor = hall._draw_visitor(code)
+        woken: _Clerk | None = None
+        if hall.idle:
+            number = hall._idle_window_for(visitor.key, visitor.ticket)
+            if number is not None:
+                event = hall.idle.pop(number)
+                env = self.env
+                if env.peek() > env.now:
+                    woken = hall.clerks[number]
+                else:
+                    event.succeed()
+        self.schedule_next()
+        if woken is not None:
+            woken.work()
 
 
 def scripted_arrivals(env: simpy.Environment, hall: HallModel, script: Sequence[ScriptedArrival]) -> ProcessGenerator:
@@ -806,10 +990,11 @@ def build(
     """
     hall = HallModel(env, scenario, streams, policy)
     for number in hall.windows:
-        env.process(clerk(env, hall, number))
+        clerk = hall.clerks[number] = _Clerk(env, hall, number)
+        _Start(env, clerk.on_woken)
     env.process(roster(env, hall))
     if script is None:
-        env.process(arrivals(env, hall))
+        _Start(env, _Arrivals(env, hall).start)
     else:
         env.process(scripted_arrivals(env, hall, script))
     return hall

@@ -26,6 +26,8 @@ from queueing.domain.snapshot import (
     StaffOnDuty,
     WaitingTicket,
     WindowSnapshot,
+    new_call_decision,
+    new_waiting_ticket,
 )
 from queueing.domain.tickets import (
     FINAL_STATUSES,
@@ -72,6 +74,8 @@ __all__ = [
     "may_reinstate",
     "most_overdue_first",
     "naive_wait",
+    "new_call_decision",
+    "new_waiting_ticket",
     "next_priority_streak",
     "people_ahead",
     "serving_windows",

@@ -23,6 +23,7 @@ from queueing.domain.snapshot import (
     StaffOnDuty,
     WaitingTicket,
     WindowSnapshot,
+    new_call_decision,
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -205,6 +206,7 @@ _OLDEST_ELIGIBLE_TEXTS: Final = tuple(f"oldest eligible, waited {waited} min" fo
 """The commonest reason text, made once for the first four hours of waiting."""
 _PRIORITY_REASONS: Final = frozenset({CallReason.EMERGENCY, CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
 _HELD_BACK_BY_FAIRNESS: Final = frozenset({CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
+_HELD_BACK_RANKS: Final = frozenset(_CLASS_RANK[reason] for reason in _HELD_BACK_BY_FAIRNESS)
 
 
 def is_appointment_due(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> bool:
@@ -285,9 +287,12 @@ def default_order(
 # Decisions
 
 
+_ONE_MINUTE: Final = timedelta(minutes=1)
+
+
 def _minutes(duration: timedelta) -> int:
     """Whole minutes for display; a negative wait (clock skew between kiosk and server) shows as zero."""
-    return max(0, int(duration.total_seconds() // 60))
+    return max(0, duration // _ONE_MINUTE)  # floor, as ``int(duration.total_seconds() // 60)`` without the float
 
 
 def _decide(
@@ -299,7 +304,7 @@ def _decide(
     # ``_minutes`` is inlined for the commonest. Once per call, so every step counts.
     detail: str
     if reason is _OLDEST_ELIGIBLE_REASON:
-        waited = max(0, int((now - ticket.arrived_at).total_seconds() // 60))
+        waited = _minutes(now - ticket.arrived_at)
         detail = _OLDEST_ELIGIBLE_TEXTS[waited] if waited < _TEXTS_MADE else f"oldest eligible, waited {waited} min"
     elif reason is _PAST_PROMISE_REASON:
         waited = _minutes(now - ticket.arrived_at)
@@ -317,8 +322,8 @@ def _decide(
     else:
         waited = _minutes(now - ticket.arrived_at)
         detail = f"fairness: waited {waited} min after {window.priority_calls_in_row} priority calls in a row"
-    # Positional (ticket_id, reason, detail, is_priority_call): keywords cost a third more.
-    return CallDecision(ticket.ticket_id, reason, detail, reason in _PRIORITY_REASONS)
+    # ``CallDecision(ticket_id, reason, detail, is_priority_call)`` by its fast constructor (one per call).
+    return new_call_decision(ticket.ticket_id, reason, detail, reason in _PRIORITY_REASONS)
 
 
 def _normal_reason(ticket: WaitingTicket, now: datetime, rules: RoutingRules) -> CallReason:
@@ -363,13 +368,18 @@ def default(
     # present (the first such in input order on a tie of the whole key, as ``min`` would). ``can_serve`` and
     # ``classify`` are inlined because they run per ticket; the items' answer is reused while consecutive tickets
     # share one items tuple. When the cap cannot apply, a normal ticket is not even classified once a better class
-    # is known; when it can, the same pass keeps the oldest long-waiting normal ticket.
+    # is known, nor once the best so far is a normal ticket it cannot outrank (see below); when the cap can apply,
+    # the same pass keeps the oldest long-waiting normal ticket.
     window_id = window.window_id
     centre_promise = rules.promise_wait
     is_capped = window.priority_calls_in_row >= rules.fairness_max_priority_in_row
     best: WaitingTicket | None = None
     best_rank = _NO_CLASS
     best_at = now  # the arrival of ``best`` once there is one (never read before)
+    # Whether ``best`` is a normal ticket that no later normal ticket on the centre's promise can outrank: it is
+    # past its promise (a later normal ticket is at best past its promise too, and later), or it is within the
+    # centre's promise (a later ticket on that promise has waited less, so it is within it too).
+    best_outranks_later_normal = False
     long_waiting_normal: WaitingTicket | None = None
     first_seen = seen_items, items_allowed = rule.last[0]
     for ticket in waiting:
@@ -382,6 +392,7 @@ def default(
             items_allowed = _serves_items(serves_item, items)
         if not items_allowed:
             continue
+        arrived_at = ticket.arrived_at
         if reserved_for is not None:  # eligible, so reserved for this very window
             rank = _RESERVED
         else:
@@ -391,32 +402,44 @@ def default(
             elif ticket.appointment is not None and is_appointment_due(ticket, now, rules):
                 rank = _APPOINTMENT_DUE
             else:
-                waited = now - ticket.arrived_at
-                if (
-                    is_capped
-                    and waited > rules.fairness_wait
-                    and (long_waiting_normal is None or _is_earlier(ticket, long_waiting_normal))
-                ):
-                    long_waiting_normal = ticket
+                if is_capped:
+                    waited = now - arrived_at
+                    if waited > rules.fairness_wait and (
+                        long_waiting_normal is None or _is_earlier(ticket, long_waiting_normal)
+                    ):
+                        long_waiting_normal = ticket
                 if best_rank < _PAST_PROMISE:
                     continue
                 promise = ticket.promise_wait
-                rank = _PAST_PROMISE if waited > (centre_promise if promise is None else promise) else _OLDEST_ELIGIBLE
+                if promise is None:
+                    if best_outranks_later_normal and arrived_at > best_at:
+                        continue
+                    promise = centre_promise
+                rank = _PAST_PROMISE if now - arrived_at > promise else _OLDEST_ELIGIBLE
         # ``<=`` first: one comparison rejects a later ticket (the usual case) before the full tie-break.
         if rank < best_rank or (
-            rank == best_rank and ticket.arrived_at <= best_at and best is not None and _is_earlier(ticket, best)
+            rank == best_rank and arrived_at <= best_at and best is not None and _is_earlier(ticket, best)
         ):
             best = ticket
             best_rank = rank
-            best_at = ticket.arrived_at
+            best_at = arrived_at
+            best_outranks_later_normal = rank == _PAST_PROMISE or (
+                rank == _OLDEST_ELIGIBLE and ticket.promise_wait is None
+            )
     if seen_items is not first_seen[0]:
         rule.last[0] = (seen_items, items_allowed)
     if best is None:
         return None
-    reason = _REASONS_BY_RANK[best_rank]
-    if long_waiting_normal is not None and reason in _HELD_BACK_BY_FAIRNESS:
+    if long_waiting_normal is not None and best_rank in _HELD_BACK_RANKS:
         return _decide(CallReason.FAIRNESS, window, long_waiting_normal, now, rules)
-    return _decide(reason, window, best, now, rules)
+    if best_rank == _OLDEST_ELIGIBLE:  # the commonest call: ``_decide``'s first case, inlined
+        waited_minutes = max(0, (now - best_at) // _ONE_MINUTE)  # ``_minutes``, inlined
+        if waited_minutes < _TEXTS_MADE:
+            detail = _OLDEST_ELIGIBLE_TEXTS[waited_minutes]
+        else:
+            detail = f"oldest eligible, waited {waited_minutes} min"
+        return new_call_decision(best.ticket_id, _OLDEST_ELIGIBLE_REASON, detail, False)
+    return _decide(_REASONS_BY_RANK[best_rank], window, best, now, rules)
 
 
 def fifo(

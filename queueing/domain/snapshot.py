@@ -7,9 +7,11 @@ Identifiers are plain strings so that either side can supply its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from hall.domain.catalogue import ItemRequirement, ServiceDomain
 from hall.domain.centres import DEFAULT_PRIORITY_GROUPS, HallRules, WaitingPromise
@@ -91,14 +93,22 @@ class WaitingTicket:
     promise_wait: timedelta | None = None
 
     def __post_init__(self) -> None:
-        if not self.items:
-            raise DomainRuleViolation("items", "a waiting ticket needs at least one item")
-        if self.promise_wait is not None and self.promise_wait <= timedelta(0):
-            raise DomainRuleViolation("promiseWait", "must be positive")
+        _check_waiting_ticket(self.items, self.promise_wait)
 
     def waited(self, now: datetime) -> timedelta:
         """Return how long the visitor has waited at ``now`` since the original arrival."""
         return now - self.arrived_at
+
+
+_NO_WAIT: Final = timedelta(0)
+
+
+def _check_waiting_ticket(items: tuple[ItemRequirement, ...], promise_wait: timedelta | None) -> None:
+    """Refuse a waiting ticket without items or with a promise that is not positive (both constructors)."""
+    if not items:
+        raise DomainRuleViolation("items", "a waiting ticket needs at least one item")
+    if promise_wait is not None and promise_wait <= _NO_WAIT:
+        raise DomainRuleViolation("promiseWait", "must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,3 +171,79 @@ class CallDecision:
     reason: CallReason
     detail: str
     is_priority_call: bool
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fast construction
+#
+# A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (a global look-up, an attribute
+# look-up and a generic call per field), then runs ``__post_init__``. The SimPy twin builds a ``WaitingTicket`` per
+# simulated visitor and the policy a ``CallDecision`` per call, so the functions below build the very same objects
+# by calling each slot's own setter (bound once, here): about half the cost. They take the fields in declaration
+# order, apply the same checks, and return instances of the same classes, equal to what the constructors return
+# (``tests/unit/queueing/test_snapshot_construction.py`` holds them to that, field by field). The objects stay
+# immutable: ``setattr`` on them still raises ``FrozenInstanceError``.
+
+_new_object = object.__new__
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """Return the setter of the slot ``name`` of ``cls`` (what ``object.__setattr__`` ends up calling)."""
+    setter: Callable[[object, object], None] = cls.__dict__[name].__set__
+    return setter
+
+
+_set_ticket_id = _slot_setter(WaitingTicket, "ticket_id")
+_set_number = _slot_setter(WaitingTicket, "number")
+_set_items = _slot_setter(WaitingTicket, "items")
+_set_arrived_at = _slot_setter(WaitingTicket, "arrived_at")
+_set_sequence = _slot_setter(WaitingTicket, "sequence")
+_set_priority_group = _slot_setter(WaitingTicket, "priority_group")
+_set_appointment = _slot_setter(WaitingTicket, "appointment")
+_set_reserved_window_id = _slot_setter(WaitingTicket, "reserved_window_id")
+_set_promise_wait = _slot_setter(WaitingTicket, "promise_wait")
+_set_decision_ticket_id = _slot_setter(CallDecision, "ticket_id")
+_set_reason = _slot_setter(CallDecision, "reason")
+_set_detail = _slot_setter(CallDecision, "detail")
+_set_is_priority_call = _slot_setter(CallDecision, "is_priority_call")
+
+
+def new_waiting_ticket(
+    ticket_id: str,
+    number: str,
+    items: tuple[ItemRequirement, ...],
+    arrived_at: datetime,
+    sequence: int,
+    priority_group: PriorityGroup | None = None,
+    appointment: AppointmentSlot | None = None,
+    reserved_window_id: str | None = None,
+    promise_wait: timedelta | None = None,
+) -> WaitingTicket:
+    """Return ``WaitingTicket(ticket_id, number, items, …)``, built about twice as fast (same checks, same object).
+
+    Raises:
+        DomainRuleViolation: as ``WaitingTicket`` does, on ``items`` or ``promiseWait``.
+    """
+    if not items or promise_wait is not None:
+        _check_waiting_ticket(items, promise_wait)
+    ticket: WaitingTicket = _new_object(WaitingTicket)
+    _set_ticket_id(ticket, ticket_id)
+    _set_number(ticket, number)
+    _set_items(ticket, items)
+    _set_arrived_at(ticket, arrived_at)
+    _set_sequence(ticket, sequence)
+    _set_priority_group(ticket, priority_group)
+    _set_appointment(ticket, appointment)
+    _set_reserved_window_id(ticket, reserved_window_id)
+    _set_promise_wait(ticket, promise_wait)
+    return ticket
+
+
+def new_call_decision(ticket_id: str, reason: CallReason, detail: str, is_priority_call: bool) -> CallDecision:
+    """Return ``CallDecision(ticket_id, reason, detail, is_priority_call)``, built about twice as fast."""
+    decision: CallDecision = _new_object(CallDecision)
+    _set_decision_ticket_id(decision, ticket_id)
+    _set_reason(decision, reason)
+    _set_detail(decision, detail)
+    _set_is_priority_call(decision, is_priority_call)
+    return decision
