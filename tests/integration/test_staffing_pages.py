@@ -276,6 +276,12 @@ async def test_a_draft_is_adjusted_only_with_a_reason_and_the_adjustment_can_be_
     assert 'class="withdrawn"' in page
     assert 'data-total="deductions">0.00<' in page
 
+    see_other(await client.post(f"{record}/review", headers=manager, data={"note": ""}), f"{record}?done=review")
+    early = await client.post(f"{record}/approve", headers=manager, data={"note": ""})
+    assert early.status_code == 409  # the grades of the month are not approved yet
+    assert "Approve the month&#39;s grades first" in early.text
+    assert 'data-pay-status="in_review"' in early.text
+
 
 async def test_staff_see_their_own_grades_and_approved_pay_and_nothing_else(db, client, headers) -> None:
     await seed(db)
