@@ -353,9 +353,6 @@ class PlanningPages(Controller):
             or FormState(
                 values={"on": chosen.on.isoformat() if chosen else "", "template": OFF, "staffEmployeeNo": ""}
             ),
-            what_if_form=FormState(
-                values={"absentOn": chosen.on.isoformat() if chosen else "", "arrivalsPercent": 0, "absent": []}
-            ),
             field_labels=_labels(lang),
             off=OFF,
             done=done,
