@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -264,3 +265,105 @@ def check_page(page: Any, *, focus_steps: int = 12) -> None:
 def accessible() -> Any:
     """``accessible(page)`` runs every accessibility check on the page as it is now."""
     return check_page
+
+
+# --- a server the tests may stop and start again ----------------------------------------------------------------
+# The session's ``hall_server`` is shared by every browser test and must never go away; tests of recovering from a
+# server restart get their own server (own database, the same E2E centre) that they kill and start again.
+
+
+@dataclass
+class ServerProcess:
+    """``hall serve`` on one database; ``kill()`` it and ``start()`` it again, on the same port or another one."""
+
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+    extra: list[subprocess.Popen[bytes]] = field(default_factory=list)  # servers on other ports
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, port: int | None = None) -> str:
+        """Start serving (on ``port``, default this server's own) and wait until it is healthy; returns its base."""
+        port = self.port if port is None else port
+        process = subprocess.Popen([sys.executable, "-m", "hall", "serve", "--port", str(port)], cwd=ROOT, env=self.env)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            if process.poll() is not None:
+                raise RuntimeError(f"the server on port {port} exited")
+            time.sleep(0.1)
+        else:
+            process.kill()
+            raise RuntimeError(f"the server on port {port} did not start")
+        if port == self.port:
+            self.process = process
+        else:
+            self.extra.append(process)
+        return base
+
+    def kill(self) -> None:
+        """Kill the server on this server's port at once (SIGKILL: no goodbye to the open streams)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def stop_extra(self) -> None:
+        """Stop the servers started on other ports."""
+        while self.extra:
+            process = self.extra.pop()
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def restartable_hall(hall_server: Hall) -> Iterator[tuple[Hall, ServerProcess]]:
+    """A Hall server of the module's own that its tests may kill and restart, on a copy of the session server's
+    database (the demo data and the E2E centre, set up once): the shared server and its database are never touched.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="hall-browser-restart-"))
+    shared = Path(hall_server.database_url.removeprefix("sqlite+aiosqlite:///"))
+    with (
+        contextlib.closing(sqlite3.connect(shared)) as source,
+        contextlib.closing(sqlite3.connect(directory / "hall.db")) as copy,
+    ):
+        source.backup(copy)  # consistent even while the shared server writes
+    url = f"sqlite+aiosqlite:///{directory / 'hall.db'}"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HALL_DATABASE_URL": url,
+        "HALL_VAR_DIR": str(directory),
+        "HALL_SECRET_KEY": "b" * 32,  # the shared server's: its tokens are valid on the copy
+        "HALL_RUN_SCHEDULER": "false",
+        "HALL_LOG_LEVEL": "WARNING",
+        "HALL_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    server = ServerProcess(env=env, port=port)
+    try:
+        hall = Hall(
+            base=server.start(),
+            database_url=url,
+            kiosk_token=hall_server.kiosk_token,
+            display_token=hall_server.display_token,
+            admin=dict(hall_server.admin),
+            clerks=list(hall_server.clerks),
+        )
+        yield hall, server
+    finally:
+        server.stop_extra()
+        if server.process is not None:
+            server.process.terminate()
+            try:
+                server.process.wait(10)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+        shutil.rmtree(directory, ignore_errors=True)
