@@ -6,7 +6,9 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -117,6 +119,8 @@ def seed_demo_command() -> None:
     from hall import demo
     from hall.demo_history import seed_demo_history
     from hall.seed import demo_logins, seed_demo
+    from staffing.demo import seed_demo_month
+    from staffing.domain.periods import Month
 
     report = run_with_session(seed_demo)
     if report.total:
@@ -127,6 +131,17 @@ def seed_demo_command() -> None:
     history = run_with_session(seed_demo_history)
     if history.total:
         click.echo(f"  {history.tickets} tickets, {history.service_records} service records in {history.seconds:.1f} s")
+    else:
+        click.echo("  already present; nothing changed")
+    today = datetime.now(ZoneInfo(_settings().timezone)).date()
+    month = Month.of(today).shifted(-1)  # the last full month, ready to be assessed and paid
+    click.echo(f"the county centre's {month}: ratings, 差评 cases, manager entries, a pay rule …")
+    staffing = run_with_session(lambda session: seed_demo_month(session, centre_code="SFX", month=month, today=today))
+    if staffing.ratings or staffing.pay_rule:
+        click.echo(
+            f"  {staffing.ratings} ratings ({staffing.negative_cases} 差评 cases), {staffing.entries} manager entries,"
+            f" {staffing.sessions} window sessions"
+        )
     else:
         click.echo("  already present; nothing changed")
     settings = _settings()
