@@ -33,8 +33,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
-from typing import Final, NamedTuple
+from typing import NamedTuple
 
 import simpy
 
@@ -138,18 +137,6 @@ class ScriptedArrival:
     patience_minutes: float | None = None
 
 
-class NoCall(Enum):
-    """Why a window called nobody."""
-
-    NOTHING_ELIGIBLE = "nothing_eligible"  # no waiting ticket this window may serve
-    DECLINED = "declined"  # eligible tickets wait, but the policy chose none of them
-
-
-# Module constants: reading a member off its enum class costs more than reading a global, in the clerk's loop.
-_NOTHING_ELIGIBLE: Final = NoCall.NOTHING_ELIGIBLE
-_DECLINED: Final = NoCall.DECLINED
-
-
 class _Visitor(NamedTuple):
     """A visitor in the hall (never leaves the model; records are the output).
 
@@ -171,12 +158,13 @@ class _Desk:
     the shared ``can_serve``'s answer for one ticket holds for every ticket with the same items.
     """
 
-    __slots__ = ("eligible", "snapshots", "staff")
+    __slots__ = ("eligible", "samplers", "snapshots", "staff")
 
     def __init__(self, staff: StaffSpec) -> None:
         self.staff = staff
         self.eligible: dict[ItemKey, bool] = {}
         self.snapshots: dict[int, WindowSnapshot] = {}  # by priority_calls_in_row
+        self.samplers: dict[ItemKey, Sampler] = {}  # service time at the clerk's level, for single items
 
 
 class HallModel:
@@ -399,13 +387,7 @@ class HallModel:
             snapshot = desk.snapshots[streak] = window_snapshot(self.windows[number], desk.staff, streak)
         return snapshot
 
-    def _at(self, minute: float) -> datetime:
-        """Return ``self.clock.at(minute)``; the last arrival's is remembered (its clerk calls at that minute)."""
-        if minute == self._last_minute:
-            return self._last_at
-        return self._start + timedelta(0, 0, 0, 0, minute)  # = timedelta(minutes=minute); positional is faster
-
-    def _draw_visitor(self, code: str) -> _Visitor:
+    def _draw_visitor(self, code: str, now: float | None = None) -> _Visitor:
         """Issue a ticket for item ``code`` to a visitor arriving now, drawing who they are from the scenario.
 
         The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
@@ -424,7 +406,7 @@ class HallModel:
         key = self._code_keys.get(code)
         if key is None:
             key = self._code_keys[code] = (code,)
-        return self._issue(key, group, has_appointment, is_no_show, None, None)
+        return self._issue(key, group, has_appointment, is_no_show, None, None, now)
 
     def issue_ticket(self, code: str) -> _Visitor:
         """Issue a ticket for item ``code`` to a visitor arriving now (see :meth:`_draw_visitor`); wake a clerk."""
@@ -455,8 +437,10 @@ class HallModel:
         is_no_show: bool,
         service_minutes: float | None,
         patience_minutes: float | None,
+        now: float | None = None,
     ) -> _Visitor:
-        now = self.env.now
+        if now is None:
+            now = self.env.now
         line = self._lines.get(key)
         if line is None:
             requirements = tuple(self.requirements[code] for code in key)
@@ -544,36 +528,6 @@ class HallModel:
                     tickets = list(bucket.values())
         return tickets
 
-    def call_next(self, number: int, staff: StaffSpec) -> tuple[_Visitor, CallDecision] | NoCall:
-        """Ask the shared policy which ticket window ``number`` calls now and take it from the line.
-
-        Returns:
-            ``(visitor, decision)`` when a ticket is called, otherwise why not.
-        """
-        return self._call_next(number, self._desk(number, staff), self.env.now)
-
-    def _call_next(self, number: int, desk: _Desk, now: float) -> tuple[_Visitor, CallDecision] | NoCall:
-        tickets = self._eligible_waiting(number, desk)
-        if not tickets:
-            return NoCall.NOTHING_ELIGIBLE
-        streak = self.streak[number]
-        snapshot = desk.snapshots.get(streak)
-        if snapshot is None:
-            snapshot = self._snapshot(number, desk)
-        decision = self.policy(snapshot, tickets, self._at(now), self.rules)
-        if decision is None:
-            return NoCall.DECLINED
-        ticket_id = decision.ticket_id
-        visitor = self.visitors.get(ticket_id)
-        if visitor is None or not desk.eligible.get(visitor.key):
-            msg = f"policy {self.scenario.calling_policy!r} chose {ticket_id!r}, not an eligible ticket"
-            raise RuntimeError(msg)
-        # Taken from the line (``_take``, inlined).
-        del self.visitors[ticket_id]
-        del self.waiting[visitor.key][ticket_id]
-        self.streak[number] = next_priority_streak(streak, decision)
-        return visitor, decision
-
     def service_minutes(self, visitor: _Visitor, staff: StaffSpec) -> float:
         """Draw the service time of all the visitor's items for the staff member's level."""
         if visitor.service_minutes is not None:
@@ -608,39 +562,6 @@ class HallModel:
 
     def _record_unserved(self, visitor: _Visitor, at: float) -> None:
         self._record_left_unseen(visitor, Outcome.UNSERVED, max(at, visitor.arrived))
-
-    def record_call(
-        self, visitor: _Visitor, decision: CallDecision, number: int, staff: StaffSpec, called: float, ended: float
-    ) -> None:
-        """Append the record of a called visitor, book the window's busy time and free window and clerk."""
-        ticket = visitor.ticket
-        served = not visitor.is_no_show
-        self.records.append(
-            _new_tuple(  # ServiceRecord(...) positionally, without its constructor's frame: one per visitor
-                ServiceRecord,
-                (
-                    ticket.ticket_id,
-                    ticket.number,
-                    ticket.sequence,
-                    visitor.key,  # item_codes
-                    ticket.priority_group,
-                    ticket.appointment is not None,  # has_appointment
-                    _SERVED if served else _NO_SHOW,  # outcome
-                    visitor.arrived,  # arrived_minutes
-                    called,  # called_minutes
-                    called if served else None,  # started_minutes
-                    ended,  # ended_minutes
-                    called - visitor.arrived,  # waited_minutes
-                    number,  # window_number
-                    staff.staff_id,
-                    staff.skill_level,
-                    decision.reason,  # call_reason
-                    decision.is_priority_call,
-                ),
-            )
-        )
-        self.busy_minutes[number] += max(0.0, ended - max(called, self._warmup))
-        self.finish_service(number, staff)
 
     def finish(self) -> None:
         """Close the books after the run: visitors still waiting are unserved, seats are vacated."""
@@ -739,13 +660,52 @@ class _Clerk:
         self.work()
 
     def served(self, _event: simpy.Event) -> None:
-        """End the call under way (record it, free window and clerk), then go on working."""
+        """End the call under way: record it, book the window's busy time, free window and clerk; go on working."""
         visitor, decision, staff = self.visitor, self.decision, self.staff
         assert visitor is not None
         assert decision is not None
         assert staff is not None
-        self.hall.record_call(visitor, decision, self.number, staff, self.called_at, self.env.now)
-        self.work()
+        hall = self.hall
+        number = self.number
+        called = self.called_at
+        ended = self.env.now
+        ticket = visitor.ticket
+        is_served = not visitor.is_no_show
+        hall.records.append(
+            _new_tuple(  # ServiceRecord(...) positionally, without its constructor's frame: one per visitor
+                ServiceRecord,
+                (
+                    ticket.ticket_id,
+                    ticket.number,
+                    ticket.sequence,
+                    visitor.key,  # item_codes
+                    ticket.priority_group,
+                    ticket.appointment is not None,  # has_appointment
+                    _SERVED if is_served else _NO_SHOW,  # outcome
+                    visitor.arrived,  # arrived_minutes
+                    called,  # called_minutes
+                    called if is_served else None,  # started_minutes
+                    ended,  # ended_minutes
+                    called - visitor.arrived,  # waited_minutes
+                    number,  # window_number
+                    staff.staff_id,
+                    staff.skill_level,
+                    decision.reason,  # call_reason
+                    decision.is_priority_call,
+                ),
+            )
+        )
+        # The part of [called, ended] after the warm-up (``HallModel.book_busy``).
+        counted_from = max(called, hall._warmup)
+        if ended > counted_from:
+            hall.busy_minutes[number] += ended - counted_from
+        # ``hall.finish_service(number, staff)``, inlined while no hand-over waits for this call to end.
+        if hall.rostered[number] is staff and hall._rostered_at.get(staff.staff_id) == number:
+            del hall.serving[staff.staff_id]
+            hall.busy_windows.discard(number)
+        else:
+            hall.finish_service(number, staff)
+        self.work(ended)
 
     def residual_served(self, _event: simpy.Event) -> None:
         """End the service that was under way when the run started (live predictions), then go on working."""
@@ -756,9 +716,15 @@ class _Clerk:
         self.hall.finish_service(self.number, staff)
         self.work()
 
-    def work(self) -> None:
-        """Call the next visitor and start serving; or, with nobody to call, wait to be woken."""
+    def work(self, now: float | None = None) -> None:
+        """Call the next visitor and start serving; or, with nobody to call, wait to be woken.
+
+        Args:
+            now: ``env.now``, when the caller has already read it.
+        """
         env = self.env
+        if now is None:
+            now = env.now
         hall = self.hall
         number = self.number
         seat = hall.seat
@@ -779,20 +745,37 @@ class _Clerk:
             desk = self.desk
             if desk is None or desk.staff is not staff:
                 desk = self.desk = hall._desk(number, staff)
-            # With nobody waiting there is nothing to ask the policy (``call_next`` would find nothing eligible).
-            now = env.now
-            called = hall._call_next(number, desk, now) if hall.visitors else _NOTHING_ELIGIBLE
-            if called.__class__ is not tuple:
+            # Ask the shared policy which of the tickets this window may call it calls now. With nobody waiting there
+            # is nothing to ask it.
+            tickets = hall._eligible_waiting(number, desk) if hall.visitors else None
+            decision = None
+            if tickets:
+                streak = hall.streak[number]
+                snapshot = desk.snapshots.get(streak)
+                if snapshot is None:
+                    snapshot = hall._snapshot(number, desk)
+                # ``hall.clock.at(now)``; the last arrival's is remembered (a clerk it woke calls at that minute).
+                at = hall._last_at if now == hall._last_minute else hall._start + timedelta(0, 0, 0, 0, now)
+                decision = hall.policy(snapshot, tickets, at, hall.rules)
+            if decision is None:
                 if not hall.is_open:
                     hall.leave(number)
                     continue
-                if called is _DECLINED:
+                if tickets:  # the policy declined every eligible ticket (no current policy does)
                     (hall.sleep(number) | env.timeout(RECHECK_MINUTES)).callbacks.append(self.on_rechecked)
                     return
                 event = hall.idle[number] = _Event(env)  # ``hall.sleep``, inlined
                 event.callbacks.append(self.on_woken)
                 return
-            visitor, decision = called  # a tuple, tested above (``__class__`` is cheaper than ``isinstance``)
+            ticket_id = decision.ticket_id
+            visitor = hall.visitors.get(ticket_id)
+            if visitor is None or not desk.eligible.get(visitor.key):
+                msg = f"policy {hall.scenario.calling_policy!r} chose {ticket_id!r}, not an eligible ticket"
+                raise RuntimeError(msg)
+            # Taken from the line (``HallModel._take``, inlined).
+            del hall.visitors[ticket_id]
+            del hall.waiting[visitor.key][ticket_id]
+            hall.streak[number] = next_priority_streak(streak, decision)
             hall.serving[staff.staff_id] = number
             hall.busy_windows.add(number)
             self.visitor = visitor
@@ -801,6 +784,11 @@ class _Clerk:
             self.called_at = now
             if visitor.is_no_show:
                 minutes = hall.scenario.no_show_call_minutes
+            elif visitor.service_minutes is None and len(visitor.key) == 1:  # ``hall.service_minutes``, inlined
+                sampler = desk.samplers.get(visitor.key)
+                if sampler is None:
+                    sampler = desk.samplers[visitor.key] = hall._samplers[visitor.key[0], staff.skill_level]
+                minutes = sampler(hall._service_rng)
             else:
                 minutes = hall.service_minutes(visitor, staff)
             timer = self.timer
@@ -914,10 +902,14 @@ class _Arrivals:
 
     def start(self, _event: simpy.Event) -> None:
         """Schedule the first arrival."""
-        self.schedule_next()
+        self.schedule_next(self.env.now)
 
-    def schedule_next(self) -> None:
-        """Draw when the next visitor arrives and schedule it (nothing after the last stretch)."""
+    def schedule_next(self, now: float) -> None:
+        """Draw when the next visitor arrives and schedule it (nothing after the last stretch).
+
+        Args:
+            now: ``env.now``.
+        """
         t = self.t
         if t < self.end:
             t += self.rng.expovariate(self.per_minute)
@@ -934,11 +926,11 @@ class _Arrivals:
         env = self.env
         timer = self.timer
         if timer is None:
-            timer = self.timer = env.timeout(t - env.now)
+            timer = self.timer = env.timeout(t - now)
             timer.callbacks.append(self.on_arrival)
-        else:  # re-armed: ``env.timeout(t - env.now)`` without building a new event (see the actors' note)
+        else:  # re-armed: ``env.timeout(t - now)`` without building a new event (see the actors' note)
             timer.callbacks = [self.on_arrival]
-            env.schedule(timer, _NORMAL, t - env.now)
+            env.schedule(timer, _NORMAL, t - now)
 
     def arrived(self, _event: simpy.Event) -> None:
         """Issue the arriving visitor's ticket, schedule the next arrival, and wake a clerk who may call it."""
@@ -947,20 +939,21 @@ class _Arrivals:
         if code is None:
             codes = self.codes
             code = codes[min(bisect.bisect_right(self.cuts, self.rng.random() * self.total), len(codes) - 1)]
-        visitor = hall._draw_visitor(code)
+        env = self.env
+        now = env.now
+        visitor = hall._draw_visitor(code, now)
         woken: _Clerk | None = None
         if hall.idle:
             number = hall._idle_window_for(visitor.key, visitor.ticket)
             if number is not None:
                 event = hall.idle.pop(number)
-                env = self.env
-                if env.peek() > env.now:
+                if env.peek() > now:
                     woken = hall.clerks[number]
                 else:
                     event.succeed()
-        self.schedule_next()
+        self.schedule_next(now)
         if woken is not None:
-            woken.work()
+            woken.work(now)
 
 
 def scripted_arrivals(env: simpy.Environment, hall: HallModel, script: Sequence[ScriptedArrival]) -> ProcessGenerator:

@@ -360,7 +360,9 @@ def default(
 
     Emergency, statutory and appointment calls count as priority calls; the others do not.
     """
-    rule = _window_rule(window)
+    rule = _rule_cache.get(id(window))  # ``_window_rule(window)``, its cache hit inlined (once per call)
+    if rule is None or rule.window is not window:
+        rule = _window_rule(window)
     serves_item = rule.serves_item
     if serves_item is None:
         return None
