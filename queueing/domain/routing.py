@@ -204,6 +204,10 @@ _PAST_PROMISE_REASON: Final = CallReason.PAST_PROMISE
 _TEXTS_MADE: Final = 240
 _OLDEST_ELIGIBLE_TEXTS: Final = tuple(f"oldest eligible, waited {waited} min" for waited in range(_TEXTS_MADE))
 """The commonest reason text, made once for the first four hours of waiting."""
+_STATUTORY_TEXTS: Final[Mapping[PriorityGroup, str]] = MappingProxyType(
+    {group: f"statutory priority ({group.value})" for group in PriorityGroup}
+)
+"""The statutory-priority reason texts, made once (reading an enum member's ``value`` is a Python property)."""
 _PRIORITY_REASONS: Final = frozenset({CallReason.EMERGENCY, CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
 _HELD_BACK_BY_FAIRNESS: Final = frozenset({CallReason.STATUTORY_PRIORITY, CallReason.APPOINTMENT_DUE})
 _HELD_BACK_RANKS: Final = frozenset(_CLASS_RANK[reason] for reason in _HELD_BACK_BY_FAIRNESS)
@@ -288,6 +292,7 @@ def default_order(
 
 
 _ONE_MINUTE: Final = timedelta(minutes=1)
+_NO_WAIT: Final = timedelta(0)
 
 
 def _minutes(duration: timedelta) -> int:
@@ -310,8 +315,8 @@ def _decide(
         waited = _minutes(now - ticket.arrived_at)
         detail = f"waited {waited} min, past the {_minutes(rules.promise_for(ticket))} min promise"
     elif reason is CallReason.STATUTORY_PRIORITY:
-        group = ticket.priority_group.value if ticket.priority_group is not None else "unknown"
-        detail = f"statutory priority ({group})"
+        group = ticket.priority_group
+        detail = _STATUTORY_TEXTS[group] if group is not None else "statutory priority (unknown)"
     elif reason is CallReason.APPOINTMENT_DUE:
         starts = ticket.appointment.starts_at.strftime("%H:%M") if ticket.appointment is not None else "?"
         detail = f"appointment due {starts}"
@@ -382,6 +387,7 @@ def default(
     # past its promise (a later normal ticket is at best past its promise too, and later), or it is within the
     # centre's promise (a later ticket on that promise has waited less, so it is within it too).
     best_outranks_later_normal = False
+    best_waited = waited = _NO_WAIT
     long_waiting_normal: WaitingTicket | None = None
     first_seen = seen_items, items_allowed = rule.last[0]
     for ticket in waiting:
@@ -417,7 +423,8 @@ def default(
                     if best_outranks_later_normal and arrived_at > best_at:
                         continue
                     promise = centre_promise
-                rank = _PAST_PROMISE if now - arrived_at > promise else _OLDEST_ELIGIBLE
+                waited = now - arrived_at
+                rank = _PAST_PROMISE if waited > promise else _OLDEST_ELIGIBLE
         # ``<=`` first: one comparison rejects a later ticket (the usual case) before the full tie-break.
         if rank < best_rank or (
             rank == best_rank and arrived_at <= best_at and best is not None and _is_earlier(ticket, best)
@@ -425,6 +432,7 @@ def default(
             best = ticket
             best_rank = rank
             best_at = arrived_at
+            best_waited = waited  # read only for an oldest-eligible best, whose ``waited`` was just computed
             best_outranks_later_normal = rank == _PAST_PROMISE or (
                 rank == _OLDEST_ELIGIBLE and ticket.promise_wait is None
             )
@@ -435,7 +443,7 @@ def default(
     if long_waiting_normal is not None and best_rank in _HELD_BACK_RANKS:
         return _decide(CallReason.FAIRNESS, window, long_waiting_normal, now, rules)
     if best_rank == _OLDEST_ELIGIBLE:  # the commonest call: ``_decide``'s first case, inlined
-        waited_minutes = max(0, (now - best_at) // _ONE_MINUTE)  # ``_minutes``, inlined
+        waited_minutes = max(0, best_waited // _ONE_MINUTE)  # ``_minutes(now - best.arrived_at)``, inlined
         if waited_minutes < _TEXTS_MADE:
             detail = _OLDEST_ELIGIBLE_TEXTS[waited_minutes]
         else:
