@@ -136,6 +136,24 @@ def test_a_manager_plans_a_day_builds_a_roster_and_asks_what_if(
         manager.click("#export-ical")
     assert Path(download_info.value.path()).read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
 
+    # --- change a shift: someone without a shift on Monday takes the first shift of the list (or, if everyone works,
+    # the first staff member gets Monday off) ----------------------------------------------------------------------
+    shifts = int(manager.locator("#roster-shifts dd").inner_text())
+    idle = grid.locator("tbody tr", has=manager.locator("td:nth-child(2)", has_text="—"))
+    row = idle.first if idle.count() else grid.locator("tbody tr").first
+    employee_no = row.get_attribute("data-staff")
+    manager.select_option("#f-shift-staffEmployeeNo", employee_no)
+    manager.select_option("#f-shift-on", monday.isoformat())
+    if idle.count():
+        manager.select_option("#f-shift-template", index=0)
+    else:
+        manager.select_option("#f-shift-template", "off")
+    expected = shifts + 1 if idle.count() else shifts - 1
+    manager.click("#shift-form button[type=submit]")
+    confirm(manager)
+    manager.wait_for_url("**?day=*&done=edited", timeout=120000)
+    assert int(manager.locator("#roster-shifts dd").inner_text()) == expected
+
     # --- what if two staff are on leave on Monday and 20 % more visitors come? --------------------------------------
     manager.click("#what-if-link")
     manager.wait_for_url("**/what-if")
