@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 import random
 import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -60,6 +61,7 @@ _Event = simpy.Event
 _NORMAL = simpy.events.NORMAL
 _SERVED = Outcome.SERVED
 _NO_SHOW = Outcome.NO_SHOW
+_BY_SEQUENCE = operator.attrgetter("sequence")
 
 # Ticket ids and numbers by sequence, made once per process and shared by every run in it (a run issues the same
 # sequences as the one before): a list index instead of formatting a string per visitor. Lists only grow, under a
@@ -88,6 +90,18 @@ def _ticket_number(prefix: str, sequence: int) -> str:
             while len(numbers) <= sequence:
                 numbers.append(format_ticket_number(prefix, len(numbers)))
     return numbers[sequence]
+
+
+class _Numbering:
+    """One ticket prefix's daily numbering in a run: the last sequence issued, and the process's formatted numbers."""
+
+    __slots__ = ("last", "numbers", "prefix")
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.last = 0
+        _ticket_number(prefix, 1)  # makes the prefix's list, which only ever grows in place
+        self.numbers = _ticket_numbers[prefix]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +226,12 @@ class HallModel:
         self.staffed_minutes: dict[int, float] = dict.fromkeys(self.windows, 0.0)
         self._seated_since: dict[int, float] = {}
         self._sequence = 0
-        self._prefix_sequence: dict[str, int] = {}
+        self._numberings: dict[str, _Numbering] = {}  # by ticket prefix
         self._desks: dict[tuple[int, str], _Desk] = {}
         self._seated_desk: dict[int, _Desk] = {}
         self._may_call: dict[ItemKey, dict[int, bool]] = {}  # items → window → may whoever sits there call them
-        # Per items: their requirements, their ticket prefix and their bucket of ``waiting``.
-        self._lines: dict[ItemKey, tuple[tuple[ItemRequirement, ...], str, dict[str, WaitingTicket]]] = {}
+        # Per items: their requirements, their bucket of ``waiting`` and their prefix's numbering.
+        self._lines: dict[ItemKey, tuple[tuple[ItemRequirement, ...], dict[str, WaitingTicket], _Numbering]] = {}
         self._code_keys: dict[str, ItemKey] = {}
         self._start = scenario.start
         self._last_minute: float = math.nan  # the last arrival's minute, and its datetime
@@ -387,8 +401,8 @@ class HallModel:
             snapshot = desk.snapshots[streak] = window_snapshot(self.windows[number], desk.staff, streak)
         return snapshot
 
-    def _draw_visitor(self, code: str, now: float | None = None) -> _Visitor:
-        """Issue a ticket for item ``code`` to a visitor arriving now, drawing who they are from the scenario.
+    def _draw_visitor(self, key: ItemKey, now: float | None = None) -> _Visitor:
+        """Issue a ticket for the items ``key`` to a visitor arriving now, drawing who they are from the scenario.
 
         The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
         visitor by the scenario's shares, and is a no-show with the scenario's probability.
@@ -403,14 +417,14 @@ class HallModel:
                 has_appointment = True
         no_show = self._appointment_no_show if has_appointment else self._no_show
         is_no_show = no_show > 0 and self.streams.visitors.random() < no_show
-        key = self._code_keys.get(code)
-        if key is None:
-            key = self._code_keys[code] = (code,)
         return self._issue(key, group, has_appointment, is_no_show, None, None, now)
 
     def issue_ticket(self, code: str) -> _Visitor:
         """Issue a ticket for item ``code`` to a visitor arriving now (see :meth:`_draw_visitor`); wake a clerk."""
-        visitor = self._draw_visitor(code)
+        key = self._code_keys.get(code)
+        if key is None:
+            key = self._code_keys[code] = (code,)
+        visitor = self._draw_visitor(key)
         if self.idle:
             self._wake_one_for(visitor.key, visitor.ticket)
         return visitor
@@ -447,10 +461,14 @@ class HallModel:
             bucket = self.waiting.get(key)
             if bucket is None:
                 bucket = self.waiting[key] = {}
-            line = self._lines[key] = (requirements, requirements[0].domain.default_ticket_prefix, bucket)
-        requirements, prefix, bucket = line
+            prefix = requirements[0].domain.default_ticket_prefix
+            numbering = self._numberings.get(prefix)
+            if numbering is None:
+                numbering = self._numberings[prefix] = _Numbering(prefix)
+            line = self._lines[key] = (requirements, bucket, numbering)
+        requirements, bucket, numbering = line
         self._sequence = sequence = self._sequence + 1
-        self._prefix_sequence[prefix] = prefix_sequence = self._prefix_sequence.get(prefix, 0) + 1
+        numbering.last = prefix_sequence = numbering.last + 1
         appointment: AppointmentSlot | None = None
         if has_appointment:
             scenario = self.scenario
@@ -461,11 +479,11 @@ class HallModel:
             )
         ids = _ticket_ids
         ticket_id = ids[sequence] if sequence < len(ids) else _ticket_id(sequence)
-        numbers = _ticket_numbers.get(prefix)
+        numbers = numbering.numbers
         number = (
             numbers[prefix_sequence]
-            if numbers is not None and prefix_sequence < len(numbers)
-            else _ticket_number(prefix, prefix_sequence)
+            if prefix_sequence < len(numbers)
+            else _ticket_number(numbering.prefix, prefix_sequence)
         )
         if now != self._last_minute:
             self._last_minute = now
@@ -573,7 +591,7 @@ class HallModel:
             if self.seat[number] is not None:
                 self.staffed_minutes[number] += self._counted(self._seated_since.pop(number), end)
                 self.seat[number] = None
-        self.records.sort(key=lambda r: r.sequence)
+        self.records.sort(key=_BY_SEQUENCE)
 
 
 # ---- the actors ---------------------------------------------------------------------------------------------------
@@ -871,11 +889,11 @@ class _Arrivals:
     """
 
     __slots__ = (
-        "codes",
         "cuts",
         "end",
         "env",
         "hall",
+        "keys",
         "on_arrival",
         "only",
         "per_minute",
@@ -890,9 +908,10 @@ class _Arrivals:
         self.env = env
         self.hall = hall
         self.rng = hall.streams.arrivals
-        self.codes = tuple(sorted(hall.scenario.arrivals))
-        self.only = self.codes[0] if len(self.codes) == 1 else None
-        self.segments = _arrival_segments(hall.scenario, self.codes)
+        codes = tuple(sorted(hall.scenario.arrivals))
+        self.keys: tuple[ItemKey, ...] = tuple((code,) for code in codes)  # a visitor's items: one code
+        self.only = self.keys[0] if len(self.keys) == 1 else None
+        self.segments = _arrival_segments(hall.scenario, codes)
         self.t = self.end = -math.inf  # no stretch yet: the first step moves to the first one
         self.per_minute = 1.0
         self.cuts: list[float] = []
@@ -935,13 +954,13 @@ class _Arrivals:
     def arrived(self, _event: simpy.Event) -> None:
         """Issue the arriving visitor's ticket, schedule the next arrival, and wake a clerk who may call it."""
         hall = self.hall
-        code = self.only
-        if code is None:
-            codes = self.codes
-            code = codes[min(bisect.bisect_right(self.cuts, self.rng.random() * self.total), len(codes) - 1)]
+        key = self.only
+        if key is None:
+            keys = self.keys
+            key = keys[min(bisect.bisect_right(self.cuts, self.rng.random() * self.total), len(keys) - 1)]
         env = self.env
         now = env.now
-        visitor = hall._draw_visitor(code, now)
+        visitor = hall._draw_visitor(key, now)
         woken: _Clerk | None = None
         if hall.idle:
             number = hall._idle_window_for(visitor.key, visitor.ticket)
