@@ -491,7 +491,7 @@ def test_an_appointment_is_checked_in_at_the_kiosk_by_its_code(browser: Any, hal
     ticket = kiosk.locator(".ticket")
     ticket.wait_for(timeout=15000)
     assert ticket.get_attribute("data-channel") == "appointment"
-    assert kiosk.locator(".ticket .ticket-kind").is_visible(), "the ticket says it is an appointment"
+    assert kiosk.locator(".ticket .ticket-kind").inner_text() == "预约签到", "the ticket says it is an appointment"
     assert "退休待遇申领" in ticket.inner_text(), "the booked item is on the ticket"
     public_code = ticket.get_attribute("data-public-code")
     with httpx.Client(base_url=hall.base, timeout=20) as anonymous:
