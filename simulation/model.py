@@ -232,7 +232,6 @@ class HallModel:
         self._may_call: dict[ItemKey, dict[int, bool]] = {}  # items → window → may whoever sits there call them
         # Per items: their requirements, their bucket of ``waiting`` and their prefix's numbering.
         self._lines: dict[ItemKey, tuple[tuple[ItemRequirement, ...], dict[str, WaitingTicket], _Numbering]] = {}
-        self._code_keys: dict[str, ItemKey] = {}
         self._start = scenario.start
         self._last_minute: float = math.nan  # the last arrival's minute, and its datetime
         self._last_at: datetime = scenario.start
@@ -400,34 +399,6 @@ class HallModel:
         if snapshot is None:
             snapshot = desk.snapshots[streak] = window_snapshot(self.windows[number], desk.staff, streak)
         return snapshot
-
-    def _draw_visitor(self, key: ItemKey, now: float | None = None) -> _Visitor:
-        """Issue a ticket for the items ``key`` to a visitor arriving now, drawing who they are from the scenario.
-
-        The visitor is in a priority group, has an appointment (booked for the current slot) or is a normal
-        visitor by the scenario's shares, and is a no-show with the scenario's probability.
-        """
-        group: PriorityGroup | None = None
-        has_appointment = False
-        if self._draws_who:
-            u = self.streams.visitors.random()
-            if u < self._priority_total:
-                group = self._groups[bisect.bisect_right(self._group_cuts, u)]
-            elif u < self._priority_total + self.scenario.appointment_share:
-                has_appointment = True
-        no_show = self._appointment_no_show if has_appointment else self._no_show
-        is_no_show = no_show > 0 and self.streams.visitors.random() < no_show
-        return self._issue(key, group, has_appointment, is_no_show, None, None, now)
-
-    def issue_ticket(self, code: str) -> _Visitor:
-        """Issue a ticket for item ``code`` to a visitor arriving now (see :meth:`_draw_visitor`); wake a clerk."""
-        key = self._code_keys.get(code)
-        if key is None:
-            key = self._code_keys[code] = (code,)
-        visitor = self._draw_visitor(key)
-        if self.idle:
-            self._wake_one_for(visitor.key, visitor.ticket)
-        return visitor
 
     def issue_scripted(self, arrival: ScriptedArrival) -> _Visitor:
         """Issue the ticket of a scripted visitor arriving now (nothing about them is drawn at random)."""
@@ -765,7 +736,19 @@ class _Clerk:
                 desk = self.desk = hall._desk(number, staff)
             # Ask the shared policy which of the tickets this window may call it calls now. With nobody waiting there
             # is nothing to ask it.
-            tickets = hall._eligible_waiting(number, desk) if hall.visitors else None
+            tickets: list[WaitingTicket] | None = None
+            if hall.visitors:  # ``hall._eligible_waiting(number, desk)``, inlined
+                known = desk.eligible
+                for key, bucket in hall.waiting.items():
+                    if bucket:
+                        allowed = known.get(key)
+                        if allowed is None:
+                            allowed = hall._may_serve(number, desk, key, next(iter(bucket.values())))
+                        if allowed:
+                            if tickets:
+                                tickets.extend(bucket.values())
+                            else:
+                                tickets = list(bucket.values())
             decision = None
             if tickets:
                 streak = hall.streak[number]
@@ -958,9 +941,21 @@ class _Arrivals:
         if key is None:
             keys = self.keys
             key = keys[min(bisect.bisect_right(self.cuts, self.rng.random() * self.total), len(keys) - 1)]
+        # Who the visitor is: in a priority group, with an appointment (booked for the current slot) or a normal
+        # visitor by the scenario's shares; a no-show with the scenario's probability.
+        group: PriorityGroup | None = None
+        has_appointment = False
+        if hall._draws_who:
+            u = hall.streams.visitors.random()
+            if u < hall._priority_total:
+                group = hall._groups[bisect.bisect_right(hall._group_cuts, u)]
+            elif u < hall._priority_total + hall.scenario.appointment_share:
+                has_appointment = True
+        no_show = hall._appointment_no_show if has_appointment else hall._no_show
+        is_no_show = no_show > 0 and hall.streams.visitors.random() < no_show
         env = self.env
         now = env.now
-        visitor = hall._draw_visitor(key, now)
+        visitor = hall._issue(key, group, has_appointment, is_no_show, None, None, now)
         woken: _Clerk | None = None
         if hall.idle:
             number = hall._idle_window_for(visitor.key, visitor.ticket)
