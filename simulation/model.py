@@ -1,26 +1,32 @@
 """The SimPy twin of a hall: visitors arrive, clerks call them with the centre's own policy, and serve them.
 
-Processes are named after the hall's actors (SimPy style): :func:`arrivals` issues tickets, one :func:`clerk`
-works each window, and :func:`roster` seats staff slot by slot and opens and closes the hall. The state they
-share lives in :class:`HallModel`.
+The actors are named after the hall's: :class:`_Arrivals` issues tickets, one :class:`_Clerk` works each window,
+and the :func:`roster` process seats staff slot by slot and opens and closes the hall. The state they share lives
+in :class:`HallModel`. Clerks and arrivals act at every visitor, so they are SimPy event callbacks rather than
+generator processes (same events, same times, same order; see the note above ``_Start``); the roster, which acts a
+few times a day, stays a process, as do scripted arrivals.
 
 **The twin calls the live hall's policy.** A clerk builds a frozen ``WindowSnapshot`` of its window and the
-``WaitingTicket`` list, converts ``env.now`` to an aware datetime with :class:`~simulation.clock.SimClock` and
-calls ``queueing.domain.routing.get_policy(scenario.calling_policy)`` — the same function the live
-``call_next`` uses. Eligibility (which tickets a window may call) is decided by the shared ``can_serve``; the
-twin only uses it to skip tickets the policy would filter out anyway, so the decision is the same.
+``WaitingTicket`` list, converts ``env.now`` to an aware datetime (as :class:`~simulation.clock.SimClock` does)
+and calls ``queueing.domain.routing.get_policy(scenario.calling_policy)`` — the same function the live
+``call_next`` uses — for every call it makes. Eligibility (which tickets a window may call) is decided by the
+shared ``can_serve``; the twin only uses it to skip tickets the policy would filter out anyway, so the decision is
+the same.
 
 **Idle clerks sleep on an event, not a poll.** A clerk with nothing to call registers a ``simpy.Event`` in
-``HallModel.idle`` and yields it. When a ticket is issued, the model wakes the longest-idle staffed window that
+``HallModel.idle`` and waits on it. When a ticket is issued, the model wakes the longest-idle staffed window that
 may serve it (one window, so several clerks never race for one visitor); when the roster seats someone at a
 window, that window is woken. Waiting visitors are kept in buckets by their items, so building a clerk's ticket
 list touches only buckets its window may serve.
 
 **Cost.** The twin runs once per simulated visitor what the bare SimPy loop does not have (a ticket, a policy call,
-a record), so its own bookkeeping is kept lean (``BENCHMARKS.md``): what a window may call is remembered per seated
-clerk and items (``_Desk``) and per items and window for waking; snapshots are reused per priority streak; ticket ids
-and numbers are formatted once per process; a clerk with nobody waiting sleeps without asking the policy; the
-per-visitor objects are built positionally. None of it changes a decision: the golden centre day pins the output.
+a record), so its own bookkeeping is kept lean (``BENCHMARKS.md``): two events per visitor (its arrival and the end
+of its call; a clerk woken by an arrival runs at once when nothing else is due that minute), each actor re-arming
+its own timeout; what a window may call is remembered per seated clerk and items (``_Desk``) and per items and
+window for waking; snapshots are reused per priority streak; ticket ids and numbers are formatted once per process;
+a clerk with nobody waiting sleeps without asking the policy; the per-visitor objects are built by the domain's
+fast constructors or positionally. None of it changes a decision: the golden centre day and the parity test with
+the live hall pin the output.
 """
 
 from __future__ import annotations
