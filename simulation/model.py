@@ -222,7 +222,9 @@ class HallModel:
         self.serving: dict[str, int] = {}  # staff id → window where they are serving right now
         self.busy_windows: set[int] = set()
         self.streak: dict[int, int] = dict.fromkeys(self.windows, 0)
-        self.idle: dict[int, simpy.Event] = {}
+        # Idle clerks by window, longest idle first: the event each waits on, or ``None`` for a clerk that asked for
+        # nothing but a wake-up (its event is made only if one is needed; an arrival usually runs it at once).
+        self.idle: dict[int, simpy.Event | None] = {}
         self.clerks: dict[int, _Clerk] = {}  # by window number, filled by ``build``
         self.waiting: dict[ItemKey, dict[str, WaitingTicket]] = {}
         self.visitors: dict[str, _Visitor] = {}
@@ -355,15 +357,21 @@ class HallModel:
 
     def wake(self, number: int) -> None:
         """Wake the clerk at ``number`` if it is asleep."""
-        event = self.idle.pop(number, None)
-        if event is not None:
-            event.succeed()
+        if number in self.idle:
+            self._wake(number, self.idle.pop(number))
+
+    def _wake(self, number: int, event: simpy.Event | None) -> None:
+        """Succeed the event the clerk at ``number`` waits on, taken from ``idle`` (made now if it has none)."""
+        if event is None:
+            event = _Event(self.env)
+            event.callbacks.append(self.clerks[number].on_woken)
+        event.succeed()
 
     def _wake_one_for(self, key: ItemKey, ticket: WaitingTicket) -> None:
         """Wake the longest-idle staffed window that may serve a newly issued ticket."""
         number = self._idle_window_for(key, ticket)
         if number is not None:
-            self.idle.pop(number).succeed()
+            self._wake(number, self.idle.pop(number))
 
     def _idle_window_for(self, key: ItemKey, ticket: WaitingTicket) -> int | None:
         """Return the longest-idle staffed window that may serve a newly issued ticket, if any."""
@@ -771,8 +779,7 @@ class _Clerk:
                 if tickets:  # the policy declined every eligible ticket (no current policy does)
                     (hall.sleep(number) | env.timeout(RECHECK_MINUTES)).callbacks.append(self.on_rechecked)
                     return
-                event = hall.idle[number] = _Event(env)  # ``hall.sleep``, inlined
-                event.callbacks.append(self.on_woken)
+                hall.idle[number] = None  # asleep until woken (its wake-up event is made only if needed)
                 return
             ticket_id = decision.ticket_id
             visitor = hall.visitors.get(ticket_id)
@@ -970,7 +977,7 @@ class _Arrivals:
                 if env.peek() > now:
                     woken = hall.clerks[number]
                 else:
-                    event.succeed()
+                    hall._wake(number, event)
         self.schedule_next(now)
         if woken is not None:
             woken.work(now)
