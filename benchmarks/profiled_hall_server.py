@@ -193,7 +193,7 @@ MARKERS = (  # (label, path fragment, function or None): share of samples with s
     ("asyncpg adapter: prepare + execute", "sqlalchemy/dialects/postgresql/asyncpg.py", "_prepare_and_execute"),
     ("JSON/JSONB decoding", "sqlalchemy/dialects/postgresql/asyncpg.py", "_jsonb_decoder"),
     ("commit / rollback", "hall/db/session.py", "provide_db_session"),
-    ("building the ticket answer (_read)", "queueing/services.py", "_read"),
+    ("building the ticket answer (_read)", "queueing/services/_base.py", "_read"),
     ("response encoding (Litestar/msgspec)", "litestar/response/", None),
     ("live events: publish (after commit + background NOTIFY)", "queueing/live.py", "publish"),
 )

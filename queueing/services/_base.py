@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, Table, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from uuid_utils.compat import uuid7
 
 from hall.db.session import after_commit
@@ -55,6 +56,34 @@ from queueing.services._common import (
     live_event_data,
     logger,
 )
+
+
+class SessionView(Protocol):
+    """What the policy snapshots read of a window session: an open-session row or the locked ORM row."""
+
+    @property
+    def window_id(self) -> UUID: ...
+    @property
+    def staff_id(self) -> UUID: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def skill_level(self) -> int: ...
+    @property
+    def priority_calls_in_row(self) -> int: ...
+
+
+class OpenSession(NamedTuple):
+    """An open window session as the policy sees it (a plain row: no ORM object, no identity map)."""
+
+    window_id: UUID
+    staff_id: UUID
+    state: str
+    skill_level: int
+    priority_calls_in_row: int
+
+
+_TICKET_EVENT: Table = TicketEventModel.__table__  # type: ignore[assignment]
 
 
 class QueueBase:
@@ -132,68 +161,86 @@ class QueueBase:
         window: WindowInfo | None = None,
         details: Mapping[str, Any] | None = None,
         now: datetime,
-    ) -> TicketEventModel:
-        event = TicketEventModel(
-            ticket_id=ticket.id,
-            centre_id=ticket.centre_id,
-            at=now,
-            action=action.value,
-            from_status=before.value if before else None,
-            to_status=ticket.status,
-            actor=self.principal.name,
-            window_id=window.id if window else ticket.window_id,
-            details=dict(details or {}),
+    ) -> int:
+        """Append the ticket's history row (one Core INSERT, no ORM object) and queue its live event.
+
+        Pending ORM changes are flushed at the commit (or by the next ORM query); the ticket row itself always
+        exists by now, created and flushed when it was issued.
+        """
+        details = dict(details or {})
+        event_id = int(
+            (
+                await self.session.execute(
+                    insert(_TICKET_EVENT)
+                    .values(
+                        ticket_id=ticket.id,
+                        centre_id=ticket.centre_id,
+                        at=now,
+                        action=action.value,
+                        from_status=before.value if before else None,
+                        to_status=ticket.status,
+                        actor=self.principal.name,
+                        window_id=window.id if window else ticket.window_id,
+                        details=details,
+                    )
+                    .returning(_TICKET_EVENT.c.id)
+                )
+            ).scalar_one()
         )
-        self.session.add(event)
-        await self.session.flush()
         self._publish(
             LiveEvent(
                 centre_code=centre.code,
                 kind=action.value,
-                event_id=event.id,
+                event_id=event_id,
                 data=live_event_data(
-                    action.value, ticket.status, ticket.number, window.number if window else None, details or {}
+                    action.value, ticket.status, ticket.number, window.number if window else None, details
                 ),
                 ticket_code=ticket.public_code,
                 window_number=window.number if window else None,
             )
         )
-        return event
+        return event_id
 
     def _move(self, ticket: TicketModel, action: TicketAction) -> TicketStatus:
         before = TicketStatus(ticket.status)
         ticket.status = transition(before, action).value
         return before
 
-    async def _bump(self, centre_id: UUID, day: date, key: str, already: Select[Any] | None = None) -> int:
-        """Increment a daily counter and return its new value (one statement, safe under concurrency).
+    async def _bump(self, centre_id: UUID, day: date, counters: Mapping[str, Select[Any] | None]) -> dict[str, int]:
+        """Increment several daily counters in one statement and return their new values by key.
 
-        Counters for daily caps are kept only while a cap is set; ``already`` counts what the day holds, so a
-        counter created after tickets were issued (a cap set at noon) starts from the true number.
+        One multi-row upsert is one round trip however many counters a ticket moves (the day's total, each capped
+        item, the number's prefix); the rows are taken in key order so two requests never lock them crosswise.
+        Counters for daily caps are kept only while a cap is set; ``counters[key]`` (when not ``None``) counts what
+        the day holds, so a counter created after tickets were issued (a cap set at noon) starts from the true
+        number.
         """
         dialect_insert = postgresql.insert if self._is_postgresql else sqlite.insert
         now = self.clock.now()
         counter = DailyCounterModel
-        statement = (
-            dialect_insert(counter)
-            .values(
-                id=uuid7(),
-                centre_id=centre_id,
-                service_day=day,
-                key=key,
-                value=1,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=["centre_id", "service_day", "key"],
-                set_={"value": counter.value + 1, "updated_at": now},
-            )
-            .returning(counter.value)
+        insert = dialect_insert(counter).values(
+            [
+                {
+                    "id": uuid7(),
+                    "centre_id": centre_id,
+                    "service_day": day,
+                    "key": key,
+                    "value": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for key in sorted(counters)
+            ]
         )
-        value = int((await self.session.execute(statement)).scalar_one())
-        if value == 1 and already is not None:
-            value = int(await self.session.scalar(already) or 0) + 1
+        statement = insert.on_conflict_do_update(
+            index_elements=["centre_id", "service_day", "key"],
+            set_={"value": counter.value + 1, "updated_at": now},
+        ).returning(counter.key, counter.value)
+        values = {key: int(value) for key, value in (await self.session.execute(statement)).tuples()}
+        for key, already in counters.items():
+            if values[key] != 1 or already is None:
+                continue
+            values[key] = int(await self.session.scalar(already) or 0) + 1
             await self.session.execute(
                 update(DailyCounterModel)
                 .where(
@@ -201,9 +248,9 @@ class QueueBase:
                     DailyCounterModel.service_day == day,
                     DailyCounterModel.key == key,
                 )
-                .values(value=value)
+                .values(value=values[key])
             )
-        return value
+        return values
 
     async def _ticket_by_number(self, centre: CentreInfo, number: str, *, lock: bool) -> TicketModel:
         day = centre.local(self.clock.now()).date()
@@ -217,25 +264,34 @@ class QueueBase:
             raise NotFoundError("number", f"no ticket {number} today at {centre.code}")
         return ticket
 
-    async def _lock(self, ticket_id: UUID) -> TicketModel:
-        ticket = await self.session.scalar(
-            select(TicketModel)
-            .where(TicketModel.id == ticket_id)
-            .with_for_update()
+    @staticmethod
+    def _with_items(statement: Select[tuple[TicketModel]], *, skip_locked: bool = False) -> Select[tuple[TicketModel]]:
+        """Lock the ticket row and read its items in the same query (one round trip instead of two)."""
+        return (
+            statement.options(joinedload(TicketModel.items))
+            .with_for_update(of=TicketModel, skip_locked=skip_locked)
             .execution_options(populate_existing=True)
         )
+
+    async def _lock(self, ticket_id: UUID) -> TicketModel:
+        result = await self.session.execute(self._with_items(select(TicketModel).where(TicketModel.id == ticket_id)))
+        ticket = result.unique().scalar_one_or_none()
         if ticket is None:  # pragma: no cover - foreign keys keep it
             raise NotFoundError("ticket", "the ticket disappeared")
         return ticket
 
-    async def _open_sessions(self, centre_id: UUID) -> list[WindowSessionModel]:
-        return list(
-            await self.session.scalars(
-                select(WindowSessionModel).where(
-                    WindowSessionModel.centre_id == centre_id, WindowSessionModel.closed_at.is_(None)
-                )
-            )
+    async def _open_sessions(self, centre_id: UUID) -> list[OpenSession]:
+        """The centre's open window sessions, read as plain rows (the policy only reads them)."""
+        rows = await self.session.execute(
+            select(
+                WindowSessionModel.window_id,
+                WindowSessionModel.staff_id,
+                WindowSessionModel.state,
+                WindowSessionModel.skill_level,
+                WindowSessionModel.priority_calls_in_row,
+            ).where(WindowSessionModel.centre_id == centre_id, WindowSessionModel.closed_at.is_(None))
         )
+        return [OpenSession(*row) for row in rows]
 
     @staticmethod
     def _snapshot_of(
@@ -287,9 +343,25 @@ class QueueBase:
         )
 
     async def _queue(
-        self, centre: CentreInfo, offered: Mapping[str, ItemInfo], sessions: Sequence[WindowSessionModel]
+        self,
+        centre: CentreInfo,
+        offered: Mapping[str, ItemInfo],
+        sessions: Sequence[SessionView] | None,
+        listeners: dict[UUID, tuple[str, str, str]] | None = None,
     ) -> list[WaitingTicket]:
-        """The centre's waiting tickets as policy snapshots, read in one query (no ORM objects)."""
+        """The centre's waiting tickets as policy snapshots, read in one query (no ORM objects).
+
+        Without ``sessions`` (a caller that has not read the open window sessions), the same query tells whether a
+        ticket's reserved window is still open, so no separate read of the sessions is needed. ``listeners``, when
+        given, receives the waiting tickets whose visitor left a number and has not yet been told that their turn
+        is near: ``{ticket id: (number, public code, notify_to)}``.
+        """
+        reserved: Any = TicketModel.reserved_window_id
+        if sessions is None:
+            open_now = select(WindowSessionModel.window_id).where(
+                WindowSessionModel.centre_id == centre.id, WindowSessionModel.closed_at.is_(None)
+            )
+            reserved = case((TicketModel.reserved_window_id.in_(open_now), TicketModel.reserved_window_id), else_=None)
         rows = await self.session.execute(
             select(
                 TicketModel.id,
@@ -298,10 +370,13 @@ class QueueBase:
                 TicketModel.sequence,
                 TicketModel.priority_group,
                 TicketModel.priority_verified,
-                TicketModel.reserved_window_id,
+                reserved,
                 TicketItemModel.item_code,
                 AppointmentSlotModel.starts_at,
                 AppointmentSlotModel.ends_at,
+                TicketModel.public_code,
+                TicketModel.notify_to,
+                TicketModel.almost_turn_notified_at,
             )
             .join(TicketItemModel, TicketItemModel.ticket_id == TicketModel.id)
             .outerjoin(AppointmentModel, AppointmentModel.id == TicketModel.appointment_id)
@@ -318,9 +393,11 @@ class QueueBase:
             entry = grouped.get(row[0])
             if entry is None:
                 grouped[row[0]] = (row, [row[7]])
+                if listeners is not None and row[11] is not None and row[12] is None:
+                    listeners[row[0]] = (row[1], row[10], row[11])
             else:
                 entry[1].append(row[7])
-        open_windows = {x.window_id for x in sessions}
+        open_windows = {x.window_id for x in sessions} if sessions is not None else None
         waiting = []
         for row, codes in grouped.values():
             snapshot = self._snapshot_of(
@@ -341,7 +418,7 @@ class QueueBase:
         return waiting
 
     def _window_snapshot(
-        self, window: WindowInfo, session_row: WindowSessionModel | None, staff: StaffInfo | None
+        self, window: WindowInfo, session_row: SessionView | None, staff: StaffInfo | None
     ) -> WindowSnapshot:
         on_duty = None
         if session_row is not None and staff is not None:
@@ -361,7 +438,7 @@ class QueueBase:
             priority_calls_in_row=session_row.priority_calls_in_row if session_row else 0,
         )
 
-    async def _open_snapshots(self, centre: CentreInfo, sessions: Sequence[WindowSessionModel]) -> list[WindowSnapshot]:
+    async def _open_snapshots(self, centre: CentreInfo, sessions: Sequence[SessionView]) -> list[WindowSnapshot]:
         windows = {w.id: w for w in await self.directory.windows(centre.id)}
         working = [r for r in sessions if r.state != s.WindowState.PAUSED.value and r.window_id in windows]
         staff = await self.directory.staff_many([r.staff_id for r in working])
@@ -453,7 +530,7 @@ class QueueBase:
         mine: WaitingTicket,
         waiting: Sequence[WaitingTicket],
         centre: CentreInfo,
-        sessions: Sequence[WindowSessionModel],
+        sessions: Sequence[SessionView],
     ) -> tuple[int | None, datetime | None]:
         windows = await self._open_snapshots(centre, sessions)
         now = self.clock.now()

@@ -54,8 +54,9 @@ class CallingMixin(QueueBase):
         staff = await self.directory.staff(row.staff_id)
         snapshot = self._window_snapshot(window, row, staff)
         offered = await self.directory.offered_items(centre.id)
-        sessions = await self._open_sessions(centre.id)
-        candidates = await self._queue(centre, offered, sessions)
+        listeners: dict[UUID, tuple[str, str, str]] = {}
+        # One read: the waiting tickets, whether their reserved window is still open, and who waits to be told.
+        candidates = await self._queue(centre, offered, None, listeners)
         policy = get_policy(centre.rules.calling_policy)
         rules = RoutingRules.from_centre(centre.rules, centre.promise)
         now = self.clock.now()
@@ -69,37 +70,29 @@ class CallingMixin(QueueBase):
             candidates = [c for c in candidates if c.ticket_id != decision.ticket_id]  # another window won it
         result = await self._called(centre, window, row, ticket, decision, offered, now)
         remaining = [c for c in candidates if c.ticket_id != decision.ticket_id]
-        await self._notify_almost_your_turn(centre, remaining, sessions, now)
+        listeners.pop(ticket.id, None)
+        await self._notify_almost_your_turn(centre, remaining, listeners, now)
         return result
 
     async def _notify_almost_your_turn(
         self,
         centre: CentreInfo,
         waiting: Sequence[WaitingTicket],
-        sessions: Sequence[WindowSessionModel],
+        listeners: Mapping[UUID, tuple[str, str, str]],
         now: datetime,
     ) -> None:
-        """Tell visitors who left a number that few people are ahead of them now (once per ticket)."""
+        """Tell visitors who left a number that few people are ahead of them now (once per ticket).
+
+        ``listeners`` are the waiting tickets not told yet whose visitor left a number, read with the queue.
+        """
         threshold = centre.rules.notify_people_ahead
-        if self.notify is None or threshold <= 0 or not waiting:
+        if self.notify is None or threshold <= 0 or not waiting or not listeners:
             return
-        listeners = (
-            await self.session.execute(
-                select(TicketModel.id, TicketModel.number, TicketModel.public_code, TicketModel.notify_to).where(
-                    TicketModel.centre_id == centre.id,
-                    TicketModel.status == TicketStatus.WAITING.value,
-                    TicketModel.notify_to.is_not(None),
-                    TicketModel.almost_turn_notified_at.is_(None),
-                )
-            )
-        ).all()
-        if not listeners:
-            return
-        windows = await self._open_snapshots(centre, sessions)
+        windows = await self._open_snapshots(centre, await self._open_sessions(centre.id))
         rules = RoutingRules.from_centre(centre.rules, centre.promise)
         by_id = {w.ticket_id: w for w in waiting}
         due = []
-        for ticket_id, number, public_code, notify_to in listeners:
+        for ticket_id, (number, public_code, notify_to) in listeners.items():
             mine = by_id.get(str(ticket_id))
             if mine is None:
                 continue
@@ -133,11 +126,11 @@ class CallingMixin(QueueBase):
 
     async def _claim(self, ticket_id: UUID) -> TicketModel | None:
         """Lock the ticket if it is still waiting and no other window holds it; else ``None``."""
-        claimed: TicketModel | None = await self.session.scalar(
-            select(TicketModel)
-            .where(TicketModel.id == ticket_id, TicketModel.status == TicketStatus.WAITING.value)
-            .with_for_update(skip_locked=True)
-            .execution_options(populate_existing=True)
+        statement = select(TicketModel).where(
+            TicketModel.id == ticket_id, TicketModel.status == TicketStatus.WAITING.value
+        )
+        claimed: TicketModel | None = (
+            (await self.session.execute(self._with_items(statement, skip_locked=True))).unique().scalar_one_or_none()
         )
         return claimed
 

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
+from hall.db.session import discard_after_commit
 from hall.domain.errors import ConflictError, DomainRuleViolation, PermissionDeniedError
 from hall.domain.people import Role
 from queueing import schemas as s
@@ -96,11 +97,15 @@ class IssuingMixin(QueueBase):
         )
         estimate = await self._estimate_for(newcomer, [*waiting, newcomer], centre, sessions)
         try:
-            async with self.session.begin_nested():
-                ticket = await self._create(centre, items, data, channel, appointment, idempotency_key, local_day, now)
+            ticket = await self._create(centre, items, data, channel, appointment, idempotency_key, local_day, now)
         except IntegrityError:
             if idempotency_key is None:
                 raise
+            # A concurrent retry with the same key committed first. Nothing of this attempt may stay (its counters,
+            # a check-in, its live event): the whole transaction is rolled back (no savepoint, two round trips
+            # fewer on every issue) and the ticket the other request created is read in a fresh one.
+            discard_after_commit(self.session)
+            await self.session.rollback()
             existing = await self._by_idempotency_key(centre, idempotency_key)
             if existing is None:
                 raise
@@ -130,32 +135,35 @@ class IssuingMixin(QueueBase):
         day: date,
         now: datetime,
     ) -> TicketModel:
+        counters: dict[str, Select[Any] | None] = {}
         cap = centre.rules.daily_ticket_cap
         if cap is not None:
-            already = (
+            counters["all"] = (
                 select(func.count())
                 .select_from(TicketModel)
                 .where(TicketModel.centre_id == centre.id, TicketModel.service_day == day)
             )
-            if await self._bump(centre.id, day, "all", already) > cap:
-                raise ConflictError("centreCode", f"today's {cap} tickets have all been issued")
-        for index, item in enumerate(items):
-            if item.daily_cap is None:
-                continue
-            already = (
-                select(func.count())
-                .select_from(TicketItemModel)
-                .join(TicketModel, TicketModel.id == TicketItemModel.ticket_id)
-                .where(
-                    TicketModel.centre_id == centre.id,
-                    TicketModel.service_day == day,
-                    TicketItemModel.item_code == item.code,
+        for item in items:
+            if item.daily_cap is not None:
+                counters[f"item:{item.code}"] = (
+                    select(func.count())
+                    .select_from(TicketItemModel)
+                    .join(TicketModel, TicketModel.id == TicketItemModel.ticket_id)
+                    .where(
+                        TicketModel.centre_id == centre.id,
+                        TicketModel.service_day == day,
+                        TicketItemModel.item_code == item.code,
+                    )
                 )
-            )
-            if await self._bump(centre.id, day, f"item:{item.code}", already) > item.daily_cap:
-                raise ConflictError(f"itemCodes[{index}]", f"today's {item.daily_cap} tickets for {item.code} are gone")
         prefix = items[0].ticket_prefix
-        sequence = await self._bump(centre.id, day, f"prefix:{prefix}")
+        counters[f"prefix:{prefix}"] = None
+        values = await self._bump(centre.id, day, counters)
+        if cap is not None and values["all"] > cap:
+            raise ConflictError("centreCode", f"today's {cap} tickets have all been issued")
+        for index, item in enumerate(items):
+            if item.daily_cap is not None and values[f"item:{item.code}"] > item.daily_cap:
+                raise ConflictError(f"itemCodes[{index}]", f"today's {item.daily_cap} tickets for {item.code} are gone")
+        sequence = values[f"prefix:{prefix}"]
         ticket = TicketModel(
             centre_id=centre.id,
             service_day=day,
