@@ -37,7 +37,13 @@ from hall.pages.forms import first, form_of
 from hall.pages.grade_records import cited_records
 from hall.pages.i18n import N_, gettext, lang_of
 from hall.pages.manage_common import MANAGERS, in_savepoint, nav
-from hall.pages.staffing_common import STAFFING_EXCEPTION_HANDLERS, Refusal, month_or_default, refused
+from hall.pages.staffing_common import (
+    STAFFING_EXCEPTION_HANDLERS,
+    Refusal,
+    month_or_default,
+    refusal_message,
+    refused,
+)
 from hall.pages.templating import page
 from hall.security import current_principal
 from queueing.services import QueueService
@@ -425,7 +431,12 @@ class AssessmentPages(Controller):
             data = wire(wanted, s.MoveNegativeCase)
             await in_savepoint(db_session, negative_cases.move(case_id, data))
         except (HallError, FormInvalid) as exc:
-            form = refusal(lang, exc, field_labels)
+            if isinstance(exc, HallError) and exc.field.split(".")[0] not in CASE_LABELS:
+                # The case's state refuses the chosen step ("status", "on"): mark the step, in the reader's words.
+                message = refusal_message(lang, exc)
+                form = FormState(errors={"to": message}, summary=f"{field_labels['to']}: {message}")
+            else:
+                form = refusal(lang, exc, field_labels)
             form.values = values
             return await self._case_page(request, db_session, centre, found, form=form)
         return see_other(f"/manage/{centre.code}/negative-cases/{case_id}?done=moved")

@@ -55,6 +55,7 @@ from staffing.domain.negative_cases import (
     RatingValidity,
     open_negative_case,
     overdue,
+    possible_moves,
     rating_validity,
     transition,
 )
@@ -204,6 +205,7 @@ __all__ = [
     "month_bounds",
     "open_negative_case",
     "overdue",
+    "possible_moves",
     "promotion_suggestion",
     "rating_metrics",
     "rating_period_ends_on",

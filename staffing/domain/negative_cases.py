@@ -184,6 +184,34 @@ case resumes) or overturned (the 差评 is excluded; the rater still gets a repl
 """
 
 
+def possible_moves(case: NegativeCase, on: date) -> tuple[NegativeCaseStatus, ...]:
+    """The moves of ``LEGAL_MOVES`` whose rule the case meets on ``on``: the steps worth offering.
+
+    An appeal only for a valid, not yet appealed 差评 inside its appeal period; rectifying only a valid one;
+    closing a valid one only after the reply. The other rules of a move (a classification, a callback, a note)
+    depend on what is entered with it, so those moves stay possible.
+    """
+    moves = []
+    for to in sorted(LEGAL_MOVES[case.status], key=list(NegativeCaseStatus).index):
+        if to is NegativeCaseStatus.APPEALED and not _may_appeal(case, on):
+            continue
+        if to is NegativeCaseStatus.RECTIFYING and case.classification is not Classification.VALID:
+            continue
+        if to is NegativeCaseStatus.CLOSED and case.classification is Classification.VALID and case.replied_on is None:
+            continue
+        moves.append(to)
+    return tuple(moves)
+
+
+def _may_appeal(case: NegativeCase, on: date) -> bool:
+    return (
+        case.classification is Classification.VALID
+        and case.appealed_on is None
+        and case.appeal_due_on is not None
+        and on <= case.appeal_due_on
+    )
+
+
 def open_negative_case(
     *,
     case_id: str,

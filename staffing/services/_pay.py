@@ -35,11 +35,21 @@ FINAL = (APPROVED, LOCKED)
 ACTIVE, WITHDRAWN = "active", "withdrawn"
 
 
+MAX_AMOUNT = Decimal(10) ** 10
+"""Amounts of adjustments and corrections stay below ten billion yuan (and so within ``Decimal``'s precision)."""
+
+
 def _money(field: str, amount: Decimal) -> None:
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    """Refuse an amount that is not finite, is too large, or is not in whole fen, naming the field.
+
+    The size is checked first: quantizing a number of 26 digits or more overflows the decimal context.
+    """
+    if not amount.is_finite():
         raise DomainRuleViolation(field, f"must be an amount in whole fen (two decimals), got {amount}")
-    if abs(amount) >= Decimal(10000000000):
+    if abs(amount) >= MAX_AMOUNT:
         raise DomainRuleViolation(field, "is too large")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise DomainRuleViolation(field, f"must be an amount in whole fen (two decimals), got {amount}")
 
 
 class PayService(StaffingService):

@@ -15,12 +15,12 @@ from hall.domain.errors import ConflictError, DomainRuleViolation, NotFoundError
 from hall.domain.people import Role
 from staffing import schemas as s
 from staffing.domain.negative_cases import (
-    LEGAL_MOVES,
     DeadlineKind,
     NegativeCase,
     NegativeCaseStatus,
     open_negative_case,
     overdue,
+    possible_moves,
     rating_validity,
     transition,
 )
@@ -562,7 +562,7 @@ class NegativeCaseService(StaffingService):
                     opened_on=case.opened_on,
                     deadlines=deadlines,
                     overdue=[d for d in deadlines if d.is_overdue],
-                    next_moves=self._next_moves(case, row),
+                    next_moves=self._next_moves(case, row, today),
                     validity=rating_validity(rating_to_domain(rating), case).value,
                     history=[
                         s.CaseStepRead(
@@ -581,8 +581,8 @@ class NegativeCaseService(StaffingService):
             )
         return reads
 
-    def _next_moves(self, case: NegativeCase, row: NegativeCaseModel) -> list[NegativeCaseStatus]:
-        moves = sorted(LEGAL_MOVES[case.status], key=list(NegativeCaseStatus).index)
+    def _next_moves(self, case: NegativeCase, row: NegativeCaseModel, today: date) -> list[NegativeCaseStatus]:
+        moves = list(possible_moves(case, today))
         if self.principal.role is Role.STAFF:
             return [m for m in moves if m is NegativeCaseStatus.APPEALED and self.principal.staff_id == row.staff_id]
         return moves

@@ -207,6 +207,11 @@ async def test_a_locked_record_refuses_changes_and_a_bad_correction_names_the_fi
     assert 'value="12.345"' in bad_amount.text  # what was typed is kept
     assert re.search(r'id="f-cor-amount"[^>]*aria-invalid="true"', bad_amount.text)
 
+    huge = await client.post(
+        f"{record}/corrections", headers=manager, data={"month": "2026-11", "amount": "1e26", "reason": "补发"}
+    )
+    assert huge.status_code == 422
+    assert "Amount (yuan): is too large" in huge.text
     no_reason = await client.post(
         f"{record}/corrections", headers=manager, data={"month": "2026-11", "amount": "50.00", "reason": ""}
     )
@@ -248,6 +253,13 @@ async def test_a_draft_is_adjusted_only_with_a_reason_and_the_adjustment_can_be_
     )
     assert not_money.status_code == 422
     assert "Amount (yuan): must be an amount in yuan" in not_money.text
+    for huge in ("1e26", "-99999999999.00", "10000000000"):
+        too_large = await client.post(
+            f"{record}/adjustments", headers=manager, data={"kind": "adjustment", "amount": huge, "reason": "补发"}
+        )
+        assert too_large.status_code == 422, huge
+        assert "Amount (yuan): is too large" in too_large.text
+        assert f'value="{huge}"' in too_large.text
     assert await count(db, PayAdjustmentModel) == 0
 
     see_other(
@@ -405,6 +417,15 @@ async def test_a_negative_case_moves_through_its_workflow_from_its_page_with_rea
     assert 'data-status="closed"' in closed
     assert "已回访核实" in closed
     assert re.findall(r'name="to" value="(\w+)"', closed) == ["appealed"]  # only the staff member's appeal is left
+
+    clock.advance(timedelta(days=14))  # the appeal period (five working days after verification) is over
+    late = (await client.get(case_url, headers=manager)).text
+    assert re.findall(r'name="to" value="(\w+)"', late) == []
+    assert "The case has no further step." in late
+    refused = await client.post(f"{case_url}/move", headers=manager, data={"to": "appealed", "note": "申诉"})
+    assert refused.status_code == 422
+    assert "Next step: The appeal period is over." in refused.text
+    assert "the appeal period ended" not in refused.text.split('id="case-history"')[0]  # no English reason
 
     overdue = (await client.get("/manage/SFX/negative-cases?overdue=true", headers=manager)).text
     assert f'data-case="{case_id}"' not in overdue  # verified a day late, but closed: nothing is overdue now

@@ -117,6 +117,14 @@ async def test_a_month_goes_from_drafts_through_review_to_locked_pay(db, client,
     )
     assert fraction.status_code == 422
     assert fraction.json()["errors"][0]["field"] == "amount"
+    for huge in ("1e26", "1e30", "10000000000.00"):
+        too_large = await client.post(
+            f"/api/v1/pay-records/{record_id}/adjustments",
+            headers=manager,
+            json={"kind": "deduction", "amount": huge, "reason": "补发"},
+        )
+        assert too_large.status_code == 422, too_large.text
+        assert too_large.json()["errors"][0] == {"field": "amount", "reason": "is too large"}
     before = Decimal(record["netAmount"])
     adjusted = await ok(
         await client.post(
@@ -229,6 +237,10 @@ async def test_a_correction_of_a_locked_month_is_an_adjustment_in_a_later_month(
     record = (await locked_month(client, headers))["records"][1]
     url = f"/api/v1/pay-records/{record['id']}/corrections"
     same = await client.post(url, headers=manager, json={"month": OCTOBER, "amount": "120.00", "reason": "漏发"})
+    for huge in ("1e26", "1E+30", "-10000000000.00"):
+        refused = await client.post(url, headers=manager, json={"month": "2026-11", "amount": huge, "reason": "漏发"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["field"] == "amount"
     assert same.status_code == 422
     assert same.json()["errors"][0]["field"] == "month"
     correction = await ok(

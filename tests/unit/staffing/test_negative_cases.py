@@ -22,6 +22,7 @@ from staffing.domain import (
     RatingValidity,
     open_negative_case,
     overdue,
+    possible_moves,
     rating_validity,
     transition,
 )
@@ -290,3 +291,49 @@ def test_a_random_walk_only_ever_takes_legal_moves(
         if moved.classification is not Classification.VALID and moved.classification is not None:
             assert rating_validity(NEGATIVE, moved) is RatingValidity.EXCLUDED
         case = moved
+
+
+def test_only_the_steps_whose_rule_the_case_meets_are_offered() -> None:
+    verified_on = date(2025, 10, 9)
+    valid = move(open_case(), S.VERIFIED, verified_on, classification=Classification.VALID)
+    assert valid.appeal_due_on == date(2025, 10, 15)  # five working days (Saturday the 11th is one)
+    # A valid case: rectify, reply or appeal; closing waits for the reply.
+    assert possible_moves(valid, verified_on) == (S.RECTIFYING, S.REPLIED, S.APPEALED)
+    assert possible_moves(valid, date(2025, 10, 15)) == (S.RECTIFYING, S.REPLIED, S.APPEALED)
+    assert possible_moves(valid, date(2025, 10, 16)) == (S.RECTIFYING, S.REPLIED)  # the appeal period is over
+    replied = move(valid, S.REPLIED, date(2025, 10, 10))
+    assert possible_moves(replied, date(2025, 10, 10)) == (S.CLOSED, S.APPEALED)
+    appealed = move(replied, S.APPEALED, date(2025, 10, 13))
+    upheld = move(move(appealed, S.UNDER_REVIEW, date(2025, 10, 13)), S.UPHELD, date(2025, 10, 14))
+    assert S.APPEALED not in possible_moves(upheld, date(2025, 10, 14))  # appealed once already
+    closed = move(upheld, S.CLOSED, date(2025, 10, 14))
+    assert possible_moves(closed, date(2025, 10, 14)) == ()
+    with pytest.raises(DomainRuleViolation, match="at most once"):
+        move(closed, S.APPEALED, date(2025, 10, 14))
+
+    mistaken = move(open_case(), S.VERIFIED, verified_on, classification=Classification.MISTAKEN)
+    assert possible_moves(mistaken, verified_on) == (S.REPLIED, S.CLOSED)
+    closed_mistaken = move(mistaken, S.CLOSED, verified_on)
+    assert possible_moves(closed_mistaken, verified_on) == ()  # LEGAL_MOVES alone would offer an appeal
+    assert LEGAL_MOVES[S.CLOSED] == {S.APPEALED}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    classification=st.sampled_from(list(Classification)),
+    path=st.lists(st.sampled_from(list(NegativeCaseStatus)), max_size=6),
+    days=st.integers(min_value=0, max_value=20),
+)
+def test_every_offered_step_is_accepted(classification: Classification, path: list[S], days: int) -> None:
+    on = date(2025, 10, 9)
+    case = move(open_case(), S.VERIFIED, on, classification=classification, has_callback=True)
+    for to in path:  # wander through the workflow by the steps offered
+        offered = possible_moves(case, on)
+        if to not in offered:
+            continue
+        needs = Classification.MISTAKEN if to is S.OVERTURNED else None
+        case = move(case, to, on, classification=needs, has_callback=True)
+    later = on + timedelta(days=days)
+    for to in possible_moves(case, later):
+        needs = Classification.MISTAKEN if to is S.OVERTURNED else None
+        move(case, to, later, classification=needs, has_callback=True)  # never refused by the case's state
