@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from uuid_utils.compat import uuid7
 
 from hall.db.session import discard_after_commit
 from hall.domain.errors import ConflictError, DomainRuleViolation, PermissionDeniedError
@@ -35,6 +36,9 @@ from queueing.services._base import QueueBase
 from queueing.services._common import (
     entrance_code,
 )
+
+_TICKET: Table = TicketModel.__table__  # type: ignore[assignment]
+_TICKET_ITEM: Table = TicketItemModel.__table__  # type: ignore[assignment]
 
 
 class IssuingMixin(QueueBase):
@@ -164,29 +168,33 @@ class IssuingMixin(QueueBase):
             if item.daily_cap is not None and values[f"item:{item.code}"] > item.daily_cap:
                 raise ConflictError(f"itemCodes[{index}]", f"today's {item.daily_cap} tickets for {item.code} are gone")
         sequence = values[f"prefix:{prefix}"]
-        ticket = TicketModel(
-            centre_id=centre.id,
-            service_day=day,
-            prefix=prefix,
-            sequence=sequence,
-            number=format_ticket_number(prefix, sequence),
-            public_code=secrets.token_urlsafe(12),
-            status=TicketStatus.WAITING.value,
-            channel=channel.value,
-            priority_group=data.priority_group.value if data.priority_group else None,
-            priority_verified=None,
-            appointment_id=appointment.id if appointment else None,
-            arrived_at=now,
-            recalls=0,
-            idempotency_key=idempotency_key,
-            notify_to=data.notify_to,
-            items=[
-                TicketItemModel(item_id=item.id, item_code=item.code, position=i, is_active=True)
-                for i, item in enumerate(items)
-            ],
-        )
-        self.session.add(ticket)
-        await self.session.flush()
+        row: dict[str, Any] = {
+            "id": uuid7(),
+            "centre_id": centre.id,
+            "service_day": day,
+            "prefix": prefix,
+            "sequence": sequence,
+            "number": format_ticket_number(prefix, sequence),
+            "public_code": secrets.token_urlsafe(12),
+            "status": TicketStatus.WAITING.value,
+            "channel": channel.value,
+            "priority_group": data.priority_group.value if data.priority_group else None,
+            "priority_verified": None,
+            "appointment_id": appointment.id if appointment else None,
+            "arrived_at": now,
+            "recalls": 0,
+            "idempotency_key": idempotency_key,
+            "notify_to": data.notify_to,
+        }
+        item_rows: list[dict[str, Any]] = [
+            {"id": uuid7(), "ticket_id": row["id"], "item_id": item.id, "item_code": item.code, "position": i}
+            for i, item in enumerate(items)
+        ]
+        # Two Core INSERTs instead of the ORM's unit of work (same rows, same defaults, same round trips); the
+        # ticket object below is only the answer's and the live event's view of them, never added to the session.
+        await self.session.execute(insert(_TICKET).values(row))
+        await self.session.execute(insert(_TICKET_ITEM).values([{**r, "is_active": True} for r in item_rows]))
+        ticket = TicketModel(**row, items=[TicketItemModel(**r, is_active=True) for r in item_rows])
         details: dict[str, Any] = {"items": [i.code for i in items], "channel": channel.value}
         if data.priority_group:
             details["priorityGroup"] = data.priority_group.value
