@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -42,6 +43,7 @@ from staffing import controllers as staffing_controllers
 from staffing import services as staffing_services
 from staffing.jobs import apply_default_ratings, prepare_month_drafts
 from staffing.planning import controllers as planning_controllers
+from staffing.planning.compute import PlanningCompute, shutdown_default
 from staffing.planning.jobs import refit_and_forecast
 
 API_VERSION = "1.0.0"
@@ -99,9 +101,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         if scheduler is not None:
             await scheduler.start()
 
-    async def _on_shutdown(_: Litestar) -> None:
+    async def _on_shutdown(app: Litestar) -> None:
         if scheduler is not None:
             await scheduler.stop()  # before the engine goes: jobs use it
+        # the planning pool's worker processes stop with the server (SIGTERM must leave none behind)
+        compute = app.state.get("planning_compute")
+        if isinstance(compute, PlanningCompute):
+            await asyncio.to_thread(compute.shutdown)
+        await asyncio.to_thread(shutdown_default)
         await notifications.aclose()
         await notifier.aclose()
         await engine.dispose()

@@ -39,6 +39,8 @@ from simulation.planning import PlanCounts, PlanEvaluation, SkillGroup, evaluate
 
 SHORTAGE_WEIGHT: Final = 1000.0
 LATE_WEIGHT: Final = 2.0
+SHIFT_LABELS: Final[dict[str, str]] = {"full": "全天班", "morning": "上午班", "afternoon": "下午班", "split": "两头班"}
+"""The default shifts' names (the data's language); pages name them in the reader's language by their code."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,16 +79,16 @@ def default_templates(setup: CentreSetup) -> tuple[ShiftTemplate, ...]:
     if not monday:
         raise DomainRuleViolation("sessions", "the centre has no opening hours to build shifts from")
     ranges = tuple((s.opens_at, s.closes_at) for s in monday)
-    templates = [ShiftTemplate("full", "全天班 full day", ranges)]
+    templates = [ShiftTemplate("full", SHIFT_LABELS["full"], ranges)]
     if len(ranges) >= 2:
-        templates.append(ShiftTemplate("morning", "上午班 morning", ranges[:1]))
-        templates.append(ShiftTemplate("afternoon", "下午班 afternoon", ranges[1:]))
+        templates.append(ShiftTemplate("morning", SHIFT_LABELS["morning"], ranges[:1]))
+        templates.append(ShiftTemplate("afternoon", SHIFT_LABELS["afternoon"], ranges[1:]))
         first_open, last_close = ranges[0][0], ranges[-1][1]
         early_end = _add(first_open, 120)
         late_start = _add(last_close, -120)
         if early_end <= ranges[0][1] and late_start >= ranges[-1][0]:
             templates.append(
-                ShiftTemplate("split", "两头班 split", ((first_open, early_end), (late_start, last_close)))
+                ShiftTemplate("split", SHIFT_LABELS["split"], ((first_open, early_end), (late_start, last_close)))
             )
     return tuple(templates)
 

@@ -11,15 +11,18 @@ says what was saved.
 from __future__ import annotations
 
 from typing import Annotated, Any, Final
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import schemas as hall_schemas
 from hall import services
 from hall.domain.access import Principal
+from hall.models import ChangeLogModel
 from hall.pages.account import see_other
 from hall.pages.i18n import N_, gettext, lang_of
 from hall.pages.manage_common import MANAGERS, nav
@@ -39,6 +42,7 @@ ENTITY_NAMES: Final[dict[str, str]] = {
     "centre": N_("Centre"),
     "centre_items": N_("Items offered"),
     "calendar_day": N_("Calendar day"),
+    "centre_calendar_day": N_("Local calendar day"),
     "calendar": N_("Calendar year"),
     "department": N_("Department"),
     "service_item": N_("Catalogue item"),
@@ -79,11 +83,19 @@ async def history_context(
     key: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    centre_id: UUID | None = None,
 ) -> dict[str, Any]:
-    """The changes of one entity (or all the caller may see), newest first, ready for ``history_list.html``."""
-    changes, total = await services.HistoryService(db_session, principal).search(
-        entity=entity, key=key, limit=limit, offset=offset
-    )
+    """The changes of one entity (or all the caller may see), newest first, ready for ``history_list.html``.
+
+    With ``centre_id`` only that centre's changes are listed (a centre's own page, e.g. its local calendar; the
+    page has checked that the caller may see the centre).
+    """
+    if centre_id is not None:
+        changes, total = await _centre_changes(db_session, centre_id, entity, limit, offset)
+    else:
+        changes, total = await services.HistoryService(db_session, principal).search(
+            entity=entity, key=key, limit=limit, offset=offset
+        )
     return {
         "changes": changes,
         "changes_total": total,
@@ -91,6 +103,30 @@ async def history_context(
         "action_names": {k: gettext(lang, v) for k, v in ACTION_NAMES.items()},
         "zone_of_history": settings.zone,
     }
+
+
+async def _centre_changes(
+    db_session: AsyncSession, centre_id: UUID, entity: str | None, limit: int, offset: int
+) -> tuple[list[hall_schemas.ChangeRead], int]:
+    statement = select(ChangeLogModel).where(ChangeLogModel.centre_id == centre_id)
+    if entity:
+        statement = statement.where(ChangeLogModel.entity == entity)
+    total = await db_session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = await db_session.scalars(
+        statement.order_by(ChangeLogModel.created_at.desc(), ChangeLogModel.id.desc()).limit(limit).offset(offset)
+    )
+    return [
+        hall_schemas.ChangeRead(
+            entity=r.entity,
+            entity_key=r.entity_key,
+            action=r.action,
+            actor=r.actor,
+            at=r.created_at,
+            changes=r.changes,
+            note=r.note,
+        )
+        for r in rows
+    ], int(total or 0)
 
 
 async def admin_context(

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hall import schemas as hall_schemas
 from hall import services
 from hall.domain.calendar import DayKind
-from hall.domain.errors import HallError
+from hall.domain.errors import DomainRuleViolation, HallError
 from hall.pages import labels
 from hall.pages.account import see_other
 from hall.pages.admin import Done, done_message, history_context
@@ -37,7 +37,14 @@ from hall.security import current_principal
 from hall.settings import Settings
 from queueing.services import QueueService
 
-FIELD_LABELS: Final[dict[str, str]] = {"on": N_("Date"), "kind": N_("Kind of day"), "name": N_("Name")}
+FIELD_LABELS: Final[dict[str, str]] = {
+    "on": N_("Date"),
+    "kind": N_("Kind of day"),
+    "name": N_("Name"),
+    "month": N_("Month"),
+}
+FIRST_YEAR: Final = 2000
+LAST_YEAR: Final = 2100
 MonthParam = Annotated[
     str | None, QueryParameter(pattern=r"^\d{4}-\d{2}$", description="the month shown, YYYY-MM (default: this one)")
 ]
@@ -70,16 +77,35 @@ def month_weeks(year: int, month: int, entries: dict[date, hall_schemas.Effectiv
     return shown
 
 
-def _month_of(text: str | None, today: date) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text or "")
-    if match and 2000 <= int(match.group(1)) <= 2100 and 1 <= int(match.group(2)) <= 12:
+def _month_of(text: str | None, today: date, lang: str) -> tuple[int, int]:
+    """The month asked for (``YYYY-MM`` from 2000 to 2100), this month when none; a bad month is refused."""
+    if not text:
+        return today.year, today.month
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if match and FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR and 1 <= int(match.group(2)) <= 12:
         return int(match.group(1)), int(match.group(2))
-    return today.year, today.month
+    reason = N_("expected a month YYYY-MM from %(first)s to %(last)s")
+    raise DomainRuleViolation("month", gettext(lang, reason, first=f"{FIRST_YEAR}-01", last=f"{LAST_YEAR}-12"))
+
+
+def _check_year(on: date, lang: str) -> None:
+    """A local day is kept only in the years the calendar shows (so it can be seen and removed)."""
+    if not FIRST_YEAR <= on.year <= LAST_YEAR:
+        reason = N_("expected a date from %(first)s to %(last)s")
+        raise DomainRuleViolation("on", gettext(lang, reason, first=f"{FIRST_YEAR}-01-01", last=f"{LAST_YEAR}-12-31"))
+
+
+def _month_text(on: date) -> str:
+    return f"{on.year:04d}-{on.month:02d}"
 
 
 def _step(year: int, month: int, by: int) -> str:
     index = year * 12 + month - 1 + by
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return {k: gettext(lang, v) for k, v in FIELD_LABELS.items()}
 
 
 class CentreCalendarPages(Controller):
@@ -104,7 +130,11 @@ class CentreCalendarPages(Controller):
         principal = current_principal(request)
         centre: CentreView = await centre_view(db_session, queue, principal, centre_code, check_scope=True)
         today = centre.info.local(queue.clock.now()).date()
-        year, month = _month_of(month_text, today)
+        try:
+            year, month = _month_of(month_text, today, lang)
+        except DomainRuleViolation as exc:
+            form = refusal(lang, exc, _labels(lang))
+            year, month = today.year, today.month
         calendars = services.CentreCalendarService(db_session, principal)
         effective = await calendars.effective(centre.code, year)
         entries = {d.on: d for d in effective.days}
@@ -126,9 +156,11 @@ class CentreCalendarPages(Controller):
             above_days=above,
             form=form or FormState(values={"kind": DayKind.HOLIDAY.value, "on": ""}),
             kinds=[(k.value, gettext(lang, labels.DAY_KINDS[k])) for k in DayKind],
-            field_labels={k: gettext(lang, v) for k, v in FIELD_LABELS.items()},
+            field_labels=_labels(lang),
             done=done_message(lang, done),
-            **await history_context(db_session, principal, settings, lang, entity="centre_calendar_day"),
+            **await history_context(
+                db_session, principal, settings, lang, entity="centre_calendar_day", centre_id=centre.info.id
+            ),
             **await nav(db_session, principal, centre.code, "calendar"),
         )
 
@@ -161,15 +193,18 @@ class CentreCalendarPages(Controller):
         principal = current_principal(request)
         try:
             data = wire({**values, "on": values["on"] or None}, hall_schemas.CalendarDayWire)
+            _check_year(data.on, lang_of(request))
             calendars = services.CentreCalendarService(db_session, principal)
             await in_savepoint(db_session, calendars.put_day(centre_code, data))
         except (HallError, FormInvalid) as exc:
             lang = lang_of(request)
-            form = refusal(lang, exc, {k: gettext(lang, v) for k, v in FIELD_LABELS.items()})
+            form = refusal(lang, exc, _labels(lang))
             form.values = values
             shown = values["on"][:7] if re.match(r"\d{4}-\d{2}", values["on"]) else None
+            if shown is not None and not FIRST_YEAR <= int(shown[:4]) <= LAST_YEAR:
+                shown = None
             return await self._show(request, db_session, queue, settings, centre_code, shown, form=form)
-        return see_other(f"/manage/{centre_code}/calendar?month={data.on.strftime('%Y-%m')}&done=saved")
+        return see_other(f"/manage/{centre_code}/calendar?month={_month_text(data.on)}&done=saved")
 
     @post("/days/{on:date}/delete")
     async def delete_day(
@@ -189,7 +224,7 @@ class CentreCalendarPages(Controller):
             lang = lang_of(request)
             if "is not a local day" in exc.reason:
                 exc = type(exc)(exc.field, gettext(lang, N_("%(day)s is not a local day of this centre"), day=on))
-            form = refusal(lang, exc, {})
-            month = on.strftime("%Y-%m")
+            form = refusal(lang, exc, _labels(lang))
+            month = _month_text(on) if FIRST_YEAR <= on.year <= LAST_YEAR else None
             return await self._show(request, db_session, queue, settings, centre_code, month, form=form)
-        return see_other(f"/manage/{centre_code}/calendar?month={on.strftime('%Y-%m')}&done=removed")
+        return see_other(f"/manage/{centre_code}/calendar?month={_month_text(on)}&done=removed")

@@ -12,6 +12,7 @@ form is drawn again with what was typed and the field named. A what-if stores no
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from typing import Annotated, Any, Final
 
@@ -29,18 +30,21 @@ from hall.pages.admin_forms import FormInvalid, FormState, wire
 from hall.pages.common import CentreView, centre_view
 from hall.pages.forms import first, form_of
 from hall.pages.i18n import N_, gettext, lang_of
-from hall.pages.manage_common import MANAGERS, in_savepoint, nav
+from hall.pages.manage_common import MANAGERS, nav
 from hall.pages.planning_view import (
     number,
     percent,
     plan_charts,
+    planning_message,
     planning_refusal,
     roster_day,
     service_rows,
+    shift_name,
     versus_shown,
     weekday_demand,
     what_if_chart,
     what_if_days,
+    window_type_name,
 )
 from hall.pages.templating import is_htmx, page
 from hall.security import current_principal
@@ -48,6 +52,8 @@ from queueing.services import QueueService
 from staffing.planning import schemas as s
 from staffing.planning.services import PlanningService
 
+LEAST_PERCENT: Final = -90  # fewer visitors than that is not a day worth planning (-100 % would be nobody)
+MOST_PERCENT: Final = 400
 PLAN_REPLICATIONS: Final = 20
 ROSTER_REPLICATIONS: Final = 10
 FIELD_LABELS: Final[dict[str, str]] = {
@@ -89,11 +95,18 @@ def _factor(percent_text: str) -> float:
         value = float(text)
     except ValueError:
         raise FormInvalid("arrivalsPercent", "Expected `float`, got `str`") from None
-    if value < -100:
-        raise FormInvalid("arrivalsPercent", "Expected `float` >= -100")
-    if value > 400:
-        raise FormInvalid("arrivalsPercent", "Expected `float` <= 400")
+    if not math.isfinite(value):
+        raise FormInvalid("arrivalsPercent", "Expected `float`, got `str`")
+    if value < LEAST_PERCENT:
+        raise FormInvalid("arrivalsPercent", f"Expected `float` >= {LEAST_PERCENT}")
+    if value > MOST_PERCENT:
+        raise FormInvalid("arrivalsPercent", f"Expected `float` <= {MOST_PERCENT}")
     return round(1.0 + value / 100.0, 4)
+
+
+async def _detached(request: Request[Any, Any, Any], planning: PlanningService) -> PlanningService:
+    """The service for a long computation: the request's transaction ends, the twin runs with none open (H1)."""
+    return await planning.detached(request.app.state["session_maker"])
 
 
 def _go_to(request: Request[Any, Any, Any], url: str) -> Response[Any]:
@@ -123,11 +136,17 @@ def _day_choices(lang: str, roster: s.RosterRead) -> list[tuple[str, str]]:
     ]
 
 
+def _planning_error(request: Request[Any, Any, Any], exc: HallError) -> Response[Any]:
+    """A refusal outside a form (no plan for that day, no roster for that week) as a page that says why."""
+    return page(request, "error.html", status_code=exc.status_code, message=planning_message(lang_of(request), exc))
+
+
 class PlanningPages(Controller):
     path = "/manage/{centre_code:str}/planning"
     guards = [MANAGERS]
     opt = {"sign_in": "staff"}
     include_in_schema = False
+    exception_handlers = {HallError: _planning_error}
 
     async def _centre(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, queue: QueueService, code: str
@@ -225,7 +244,7 @@ class PlanningPages(Controller):
         values = {"days": first(await form_of(request), "days")}
         try:
             data = wire({"days": values["days"] or None}, s.RefitParameters)
-            await in_savepoint(db_session, planning.refit(centre.code, data))
+            await (await _detached(request, planning)).refit(centre.code, data)
         except (HallError, FormInvalid) as exc:
             forms = {"fit": _refused(request, exc, values)}
             return await self._overview(request, db_session, queue, planning, centre_code, forms=forms)
@@ -253,7 +272,7 @@ class PlanningPages(Controller):
                 },
                 s.PlanStaffing,
             )
-            await in_savepoint(db_session, planning.plan(centre.code, data))
+            await (await _detached(request, planning)).plan(centre.code, data)
         except (HallError, FormInvalid) as exc:
             forms = {"plan": _refused(request, exc, values)}
             return await self._overview(request, db_session, queue, planning, centre_code, forms=forms)
@@ -273,13 +292,16 @@ class PlanningPages(Controller):
         lang = lang_of(request)
         centre = await self._centre(request, db_session, queue, centre_code)
         plan = await planning.get_plan(centre.code, on)
+        monday = on - timedelta(days=on.weekday())
         return page(
             request,
             "planning/plan.html",
             centre=centre,
             plan=plan,
             charts=plan_charts(lang, plan),
-            monday=on - timedelta(days=on.weekday()),
+            monday=monday,
+            has_roster=any(r.week_start == monday for r in await planning.list_rosters(centre.code)),
+            window_type_name=window_type_name,
             number=number,
             percent=percent,
             **await nav(db_session, current_principal(request), centre.code, "planning"),
@@ -306,7 +328,7 @@ class PlanningPages(Controller):
                 },
                 s.BuildRoster,
             )
-            await in_savepoint(db_session, planning.build_roster(centre.code, data))
+            await (await _detached(request, planning)).build_roster(centre.code, data)
         except (HallError, FormInvalid) as exc:
             forms = {"roster": _refused(request, exc, values)}
             return await self._overview(request, db_session, queue, planning, centre_code, forms=forms)
@@ -338,7 +360,8 @@ class PlanningPages(Controller):
             except HallError:
                 groups = []
             shown = roster_day(lang, roster, chosen, staff, groups, centre.zone)
-        templates = [(t.name, t.label) for t in roster.templates] + [(OFF, gettext(lang, N_("Day off")))]
+        shift_names = {t.name: shift_name(lang, t.name, t.label) for t in roster.templates}
+        templates = [*shift_names.items(), (OFF, gettext(lang, N_("Day off")))]
         return page(
             request,
             "planning/roster.html",
@@ -349,6 +372,7 @@ class PlanningPages(Controller):
             staff_choices=_staff_choices(staff),
             day_choices=_day_choices(lang, roster),
             template_choices=templates,
+            shift_names=shift_names,
             edit_form=edit
             or FormState(
                 values={"on": chosen.on.isoformat() if chosen else "", "template": OFF, "staffEmployeeNo": ""}
@@ -398,7 +422,11 @@ class PlanningPages(Controller):
                 day = date.fromisoformat(values["on"])
             except ValueError:
                 raise FormInvalid("on", "Invalid date") from None
+            if values["staffEmployeeNo"] not in {no for no, _ in await _staff(db_session, centre)}:
+                reason = N_("no active staff member of this centre has this number")
+                raise FormInvalid("staffEmployeeNo", gettext(lang_of(request), reason))
             roster = await planning.get_roster(centre.code, on)
+            before = {(sh.staff_employee_no, sh.on): sh.template for sh in roster.shifts}
             kept = [
                 {"staffEmployeeNo": sh.staff_employee_no, "on": sh.on.isoformat(), "template": sh.template}
                 for sh in roster.shifts
@@ -412,8 +440,12 @@ class PlanningPages(Controller):
                         "template": values["template"],
                     }
                 )
+            after = {(date.fromisoformat(k["on"]), k["staffEmployeeNo"]): k["template"] for k in kept}
+            if after == {(on_, no): template for (no, on_), template in before.items()}:
+                url = f"/manage/{centre.code}/planning/rosters/{on.isoformat()}?day={day}&done=unchanged"
+                return _go_to(request, url)
             data = wire({"shifts": kept, "replications": ROSTER_REPLICATIONS}, s.EditRosterShifts)
-            await in_savepoint(db_session, planning.edit_shifts(centre.code, on, data))
+            await (await _detached(request, planning)).edit_shifts(centre.code, on, data)
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field.startswith("shifts["):
                 # the only new shift is the manager's: name its field, not the list's position
@@ -459,7 +491,7 @@ class PlanningPages(Controller):
                     },
                     s.RosterWhatIf,
                 )
-                result = await planning.what_if(centre.code, on, data)
+                result = await (await _detached(request, planning)).what_if(centre.code, on, data)
             except (HallError, FormInvalid) as exc:
                 if exc.field.startswith("absences"):
                     exc = type(exc)("absentOn" if exc.field.endswith(".on") else "absent", exc.reason)

@@ -16,10 +16,14 @@ from typing import Final
 
 from markupsafe import Markup
 
+from hall.domain.catalogue import ServiceDomain
 from hall.domain.errors import HallError
+from hall.domain.windows import WindowType
+from hall.pages import labels
 from hall.pages.admin_forms import FormInvalid, FormState, refusal
 from hall.pages.charts import Series, bar_chart
 from hall.pages.i18n import N_, gettext
+from hall.pages.staffing_common import refusal_message
 from staffing.planning import schemas as s
 
 # The planning service's reasons (English, the API's contract) as a manager reads them; the first match wins.
@@ -38,7 +42,57 @@ PLANNING_REASONS: Final[tuple[tuple[str, str], ...]] = (
     (r"no roster for the week", N_("no roster for this week yet")),
     (r"no staffing plan for", N_("no plan for this day yet")),
     (r"give both starts and ends", N_("give both times, or neither for the whole day")),
+    (r"is not a day of this roster", N_("is not one of the roster's days")),
+    (r"left the centre while the roster", N_("a staff member left the centre meanwhile: build the roster again")),
+    (r"changed by someone else meanwhile", N_("the roster was changed by someone else meanwhile: look at it again")),
+    (r"parameters keep changing", N_("the centre's parameters changed meanwhile: build the roster again")),
+    (r"no working-day calendar for", N_("the working-day calendar of that year is not loaded yet")),
 )
+# The default shifts by code (``simulation.rostering.default_templates``); a manager's own shift keeps its label.
+SHIFT_NAMES: Final[dict[str, str]] = {
+    "full": N_("Full-day shift"),
+    "morning": N_("Morning shift"),
+    "afternoon": N_("Afternoon shift"),
+    "split": N_("Split shift (both ends of the day)"),
+}
+
+
+def shift_name(lang: str, code: str, label: str = "") -> str:
+    """A shift as the reader names it: the default shifts translated by code, others by their own label."""
+    return gettext(lang, SHIFT_NAMES[code]) if code in SHIFT_NAMES else (label or code)
+
+
+def window_type_name(lang: str, window_type: str) -> str:
+    """A window type (``comprehensive_all``) in the reader's language."""
+    try:
+        return gettext(lang, labels.WINDOW_TYPES[WindowType(window_type)])
+    except (ValueError, KeyError):
+        return window_type
+
+
+def domain_names(lang: str, domains: Sequence[str]) -> str:
+    """Domains in the reader's language, listed as that language lists them."""
+    names = []
+    for code in domains:
+        try:
+            names.append(gettext(lang, labels.DOMAINS[ServiceDomain(code)]))
+        except (ValueError, KeyError):
+            names.append(code)
+    return (", " if lang == "en" else "、").join(names)
+
+
+def group_name(lang: str, group: s.SkillGroupRead) -> str:
+    """A skill group's name: its window type and the domains it serves (``综合窗口（全科） · 社保、医保``)."""
+    kind = window_type_name(lang, group.window_type)
+    return f"{kind} · {domain_names(lang, group.domains)}" if group.domains else kind
+
+
+def planning_message(lang: str, exc: HallError) -> str:
+    """A planning refusal outside a form (a day without a plan, a week without a roster) as one sentence."""
+    for pattern, message in PLANNING_REASONS:
+        if re.search(pattern, exc.reason):
+            return gettext(lang, message)
+    return refusal_message(lang, exc)
 
 
 def planning_refusal(
@@ -270,13 +324,13 @@ def roster_day(
         shown.grid.append(GridRow(no, name, shift, cells, on_shift))
     window_group = {str(w): g.key for g in groups for w in g.windows}
     keys = sorted({k for counts in day.requirements for k in counts} | {g.key for g in groups})
-    labels = {g.key: g.label for g in groups}
+    group_names = {g.key: group_name(lang, g) for g in groups}
     for key in keys:
         required = [int(counts.get(key, 0)) for counts in day.requirements]
         in_group = [sum(1 for w in seats if window_group.get(w, key) == key) for seats in day.seats]
         if not window_group:  # groups unknown: count every seat under the only key
             in_group = [len(seats) for seats in day.seats]
-        shown.coverage.append(CoverageRow(key, labels.get(key, key), required, in_group))
+        shown.coverage.append(CoverageRow(key, group_names.get(key, key), required, in_group))
     evaluation = day.evaluation.slots
     shown.charts["coverage"] = bar_chart(
         "chart-roster-coverage",

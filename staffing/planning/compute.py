@@ -136,3 +136,14 @@ def default_compute() -> PlanningCompute:
         _DEFAULT = PlanningCompute(dask_scheduler=get_settings().dask_scheduler)
         atexit.register(_DEFAULT.shutdown)
     return _DEFAULT
+
+
+def shutdown_default() -> None:
+    """Stop the process-wide compute's pool (or Dask client) if one was started; the next use starts a new one.
+
+    The application calls it on shutdown, so stopping the server (SIGTERM) leaves no pool workers behind.
+    """
+    global _DEFAULT
+    compute, _DEFAULT = _DEFAULT, None
+    if compute is not None:
+        compute.shutdown()

@@ -1,7 +1,8 @@
 """HTTP API of planning (version 1): fitted parameters, forecasts, staffing plans, rosters and predicted waits.
 
 Everything is under ``/api/v1/centres/{centre_code}/planning``. Days and weeks are addressed by date (a week by its
-Monday). Plans and rosters take seconds of CPU: the work runs in a process pool, never on the event loop. Handlers
+Monday). Plans and rosters take seconds of CPU: the work runs in a process pool, never on the event loop, and with no
+database transaction open (the service is *detached*: short transactions of its own before and after). Handlers
 are thin: each calls one method of the planning service, which checks who may plan for which centre.
 """
 
@@ -11,6 +12,7 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -54,9 +56,10 @@ class PlanningController(Controller):
         centre_code: FromPath[str],
         data: JSONBody[s.RefitParameters],
         planning: NamedDependency[PlanningService],
+        state: State,
     ) -> s.FitRead:
         """Fit the parameters again from the last ``days`` days of tickets and service records (up to ``until``)."""
-        return await planning.refit(centre_code, data)
+        return await (await planning.detached(state["session_maker"])).refit(centre_code, data)
 
     # --- forecasts --------------------------------------------------------------------------------------------------
     @post("/forecasts", operation_id="ForecastWeek", status_code=HTTP_200_OK)
@@ -94,14 +97,18 @@ class PlanningController(Controller):
     # --- staffing plans ---------------------------------------------------------------------------------------------
     @post("/plans", operation_id="PlanStaffing", status_code=HTTP_201_CREATED)
     async def plan(
-        self, centre_code: FromPath[str], data: JSONBody[s.PlanStaffing], planning: NamedDependency[PlanningService]
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.PlanStaffing],
+        planning: NamedDependency[PlanningService],
+        state: State,
     ) -> s.StaffingPlanRead:
         """Plan a day: the simulated plan next to the Erlang C plan (takes seconds).
 
         The simulated plan is the fewest windows per skill group and slot that keep the promise in the twin; the
         Erlang C plan answers each slot on its own. Both come with staff-hours and predicted figures per slot.
         """
-        return await planning.plan(centre_code, data)
+        return await (await planning.detached(state["session_maker"])).plan(centre_code, data)
 
     @get("/plans", operation_id="ListStaffingPlans")
     async def list_plans(
@@ -124,14 +131,18 @@ class PlanningController(Controller):
     # --- rosters ----------------------------------------------------------------------------------------------------
     @post("/rosters", operation_id="BuildRoster", status_code=HTTP_201_CREATED)
     async def build_roster(
-        self, centre_code: FromPath[str], data: JSONBody[s.BuildRoster], planning: NamedDependency[PlanningService]
+        self,
+        centre_code: FromPath[str],
+        data: JSONBody[s.BuildRoster],
+        planning: NamedDependency[PlanningService],
+        state: State,
     ) -> s.RosterRead:
         """Roster a week for named staff (an integer program) and store it.
 
         Every day is simulated with the roster's own seating and days that miss the promise are repaired; the
         week's previous roster is replaced.
         """
-        return await planning.build_roster(centre_code, data)
+        return await (await planning.detached(state["session_maker"])).build_roster(centre_code, data)
 
     @get("/rosters", operation_id="ListRosters")
     async def list_rosters(
@@ -154,12 +165,13 @@ class PlanningController(Controller):
         on: FromPath[date],
         data: JSONBody[s.EditRosterShifts],
         planning: NamedDependency[PlanningService],
+        state: State,
     ) -> s.RosterRead:
         """Replace the week's shifts with the manager's.
 
         Clerks are then seated to cover the plans as well as these shifts allow, and the week is simulated again.
         """
-        return await planning.edit_shifts(centre_code, on, data)
+        return await (await planning.detached(state["session_maker"])).edit_shifts(centre_code, on, data)
 
     @post("/rosters/{on:date}/what-if", operation_id="SimulateRosterWhatIf", status_code=HTTP_200_OK)
     async def what_if(
@@ -168,12 +180,13 @@ class PlanningController(Controller):
         on: FromPath[date],
         data: JSONBody[s.RosterWhatIf],
         planning: NamedDependency[PlanningService],
+        state: State,
     ) -> s.RosterWhatIfRead:
         """Simulate the roster with staff on leave or other arrivals (e.g. ``arrivalsFactor: 1.2``).
 
         The roster is simulated as it is, or re-solved around the leave with ``rebuild``; nothing is stored.
         """
-        return await planning.what_if(centre_code, on, data)
+        return await (await planning.detached(state["session_maker"])).what_if(centre_code, on, data)
 
     @get("/rosters/{on:date}/roster.csv", operation_id="ExportRosterCsv", media_type="text/csv")
     async def export_csv(

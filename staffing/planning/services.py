@@ -4,13 +4,20 @@ Each public method checks that the caller may plan for the centre, reads what it
 :mod:`staffing.planning.forecasting`, hands the CPU-bound part to :class:`~staffing.planning.compute.PlanningCompute`
 (never the event loop) and stores the result. Services never commit: the request (or the job, or the command)
 does.
+
+The exception is a *detached* service (:meth:`PlanningService.detached`, used by the pages and the API): a plan, a
+roster, a shift edit or a what-if runs the twin for seconds, and no transaction may stay open meanwhile (on SQLite
+every transaction holds the database's write lock). A detached service reads its inputs in one short transaction
+of its own, computes with none open, and stores the result in another short transaction, checking again what may
+have changed in between.
 """
 
 from __future__ import annotations
 
 import math
 import time as wall
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,7 +25,7 @@ from uuid import UUID
 
 import msgspec
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hall.directory import SqlHallDirectory
 from hall.domain.access import Principal
@@ -41,6 +48,7 @@ from simulation.fitting import (
 from simulation.live import CallPrediction, HallState, predict_calls
 from simulation.planning import DayPlan, plan_day, skill_groups
 from simulation.rostering import (
+    SHIFT_LABELS,
     Absence,
     DayDemand,
     FixedShift,
@@ -89,6 +97,12 @@ def _clock_time(text: str) -> time:
     return time(int(hours), int(minutes))
 
 
+def _check_calendar_year(info: CentreInfo, on: date, field: str) -> None:
+    """Refuse a day of a year whose working-day calendar is not loaded (its holidays would be planned as work)."""
+    if not any(day.year == on.year for day in info.calendar.overrides):
+        raise DomainRuleViolation(field, f"no working-day calendar for {on.year} yet; an administrator loads it")
+
+
 def _monday(on: date) -> date:
     return on - timedelta(days=on.weekday())
 
@@ -102,12 +116,42 @@ class PlanningService:
         principal: Principal,
         clock: Clock,
         compute: PlanningCompute | None = None,
+        *,
+        session_maker: async_sessionmaker[AsyncSession] | None = None,
     ) -> None:
         self.session = session
         self.principal = principal
         self.clock = clock
         self.compute = compute or default_compute()
         self.directory = SqlHallDirectory(session)
+        self.session_maker = session_maker
+
+    async def detached(self, session_maker: async_sessionmaker[AsyncSession]) -> PlanningService:
+        """This service, but running each long computation between short transactions of its own sessions.
+
+        The caller's transaction is ended first (committing what it wrote): nothing may hold a transaction while
+        the twin runs.
+        """
+        if self.session.in_transaction():
+            await self.session.commit()
+        return PlanningService(self.session, self.principal, self.clock, self.compute, session_maker=session_maker)
+
+    @asynccontextmanager
+    async def _step(self) -> AsyncIterator[PlanningService]:
+        """One short transaction: a service on a new session, committed at the end (rolled back on an error).
+
+        Without a session maker the step is this service itself, in the caller's transaction (jobs, commands).
+        """
+        if self.session_maker is None:
+            yield self
+            return
+        async with self.session_maker() as session:
+            try:
+                yield PlanningService(session, self.principal, self.clock, self.compute)
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     # --- access and loading ---------------------------------------------------------------------------------------
     async def _centre_info(self, centre_code: str, roles: Sequence[Role] = PLANNERS) -> CentreInfo:
@@ -151,9 +195,20 @@ class PlanningService:
     # --- fitting --------------------------------------------------------------------------------------------------
     async def refit(self, centre_code: str, data: s.RefitParameters) -> s.FitRead:
         """Fit the centre's arrival and service parameters from its history and store them."""
-        info = await self._centre_info(centre_code)
+        async with self._step() as step:
+            info = await step._centre_info(centre_code)
         fit = await self._fit(info, days=data.days, until=data.until)
         return self.fit_read(info.code, fit)
+
+    async def _ensure_fit(self, centre_code: str) -> None:
+        """Fit the centre first if it never was (a detached service: the fit computes with no transaction open)."""
+        if self.session_maker is None:
+            return  # ``_load`` fits in the caller's transaction
+        async with self._step() as step:
+            info = await step._centre_info(centre_code)
+            fit = await step._latest_fit(info.id)
+        if fit is None:
+            await self._fit(info, days=90, until=None)
 
     async def _fit(self, info: CentreInfo, *, days: int, until: date | None) -> PlanningFitModel:
         today = self._today(info)
@@ -161,22 +216,38 @@ class PlanningService:
         if last >= today:
             raise DomainRuleViolation("until", "must be before today (today's history is not complete)")
         first = last - timedelta(days=days - 1)
-        setup, ids = await load_centre_setup(self.session, info.code, directory=self.directory)
-        arrivals = await arrival_observations(self.session, ids.centre_id, setup, first, last)
-        services = await service_observations(self.session, ids.centre_id, setup, first, last)
-        lo, hi = local_day_bounds(setup, first, last)
-        synthetic = await self.session.scalar(
-            select(func.count()).where(
-                ServiceRecordModel.centre_id == ids.centre_id,
-                ServiceRecordModel.ended_at >= lo,
-                ServiceRecordModel.ended_at < hi,
-                ServiceRecordModel.is_synthetic.is_(True),
+        async with self._step() as step:
+            setup, ids = await load_centre_setup(step.session, info.code, directory=step.directory)
+            arrivals = await arrival_observations(step.session, ids.centre_id, setup, first, last)
+            services = await service_observations(step.session, ids.centre_id, setup, first, last)
+            lo, hi = local_day_bounds(setup, first, last)
+            synthetic = await step.session.scalar(
+                select(func.count()).where(
+                    ServiceRecordModel.centre_id == ids.centre_id,
+                    ServiceRecordModel.ended_at >= lo,
+                    ServiceRecordModel.ended_at < hi,
+                    ServiceRecordModel.is_synthetic.is_(True),
+                )
             )
-        )
         now = self.clock.now()
         params = await self.compute.run_plain(
             fit_history, setup, arrivals, services, first=first, last=last, fitted_at=now
         )
+        async with self._step() as step:
+            await step._centre_info(info.code)  # still allowed
+            return await step._store_fit(info, params, first, last, now, synthetic or 0, len(services))
+
+    async def _store_fit(
+        self,
+        info: CentreInfo,
+        params: FittedParameters,
+        first: date,
+        last: date,
+        now: datetime,
+        synthetic: int,
+        services: int,
+    ) -> PlanningFitModel:
+        today = self._today(info)
         fit = PlanningFitModel(
             centre_id=info.id,
             fitted_at=now,
@@ -186,7 +257,7 @@ class PlanningService:
             open_days=params.open_days,
             tickets=params.tickets,
             service_records=params.service_records,
-            synthetic_share=(synthetic or 0) / len(services) if services else 0.0,
+            synthetic_share=synthetic / services if services else 0.0,
             fitted_by=self.principal.name,
             parameters=params.to_dict(),
         )
@@ -417,17 +488,30 @@ class PlanningService:
 
     async def plan(self, centre_code: str, data: s.PlanStaffing) -> s.StaffingPlanRead:
         """Plan a day: the Erlang C plan and the simulated plan with their figures per slot (seconds of CPU)."""
-        centre = await self._load(centre_code)
-        if not centre.setup.staff:
-            raise ConflictError("centreCode", f"{centre.info.code} has no active staff to plan with")
-        forecast = self._day_forecast(centre, data.on, data.arrivals_factor)
+        await self._ensure_fit(centre_code)
+        async with self._step() as step:
+            centre = await step._load(centre_code)
+            if not centre.setup.staff:
+                raise ConflictError("centreCode", f"{centre.info.code} has no active staff to plan with")
+            _check_calendar_year(centre.info, data.on, "on")
+            forecast = step._day_forecast(centre, data.on, data.arrivals_factor)
         started = wall.perf_counter()
         plan: DayPlan = await self.compute.run(
             plan_day, centre.setup, forecast, replications=data.replications, seed=data.seed
         )
+        async with self._step() as step:
+            info = await step._centre_info(centre_code)  # still allowed (a centre's scope may have changed)
+            return await step._store_plan(info, centre, data, plan, wall.perf_counter() - started)
+
+    async def _store_plan(
+        self, info: CentreInfo, centre: _Centre, data: s.PlanStaffing, plan: DayPlan, seconds: float
+    ) -> s.StaffingPlanRead:
+        fit_id = centre.fit.id if centre.fit else None
+        if fit_id is not None and await self.session.get(PlanningFitModel, fit_id) is None:
+            fit_id = None  # the fit was removed meanwhile; the plan stands on its own
         row = StaffingPlanModel(
-            centre_id=centre.info.id,
-            fit_id=centre.fit.id if centre.fit else None,
+            centre_id=info.id,
+            fit_id=fit_id,
             on=data.on,
             replications=data.replications,
             seed=data.seed,
@@ -436,13 +520,13 @@ class PlanningService:
             simulated_staff_hours=round(plan.simulated_staff_hours, 3),
             erlang_failing_slots=len(plan.erlang_evaluation.failing_slots),
             simulated_failing_slots=len(plan.evaluation.failing_slots),
-            seconds=round(wall.perf_counter() - started, 3),
+            seconds=round(seconds, 3),
             created_by=self.principal.name,
             result={**plan.to_dict(), "promise": _promise(centre.setup)},
         )
         self.session.add(row)
         await self.session.flush()
-        return self.plan_read(centre.info.code, row)
+        return self.plan_read(info.code, row)
 
     @staticmethod
     def plan_read(centre_code: str, row: StaffingPlanModel) -> s.StaffingPlanRead:
@@ -548,6 +632,7 @@ class PlanningService:
         default_weekly_hours: float,
         weekly_hours: Mapping[str, float],
         max_days: int,
+        week: date,
     ) -> RosterRules:
         known = {m.staff_id for m in centre.setup.staff}
         chosen = default_templates(centre.setup)
@@ -571,11 +656,12 @@ class PlanningService:
             default_weekly_hours=default_weekly_hours,
             weekly_hours=dict(weekly_hours),
             max_days=max_days,
-            absences=self._absences(centre, absences),
+            absences=self._absences(centre, absences, {week + timedelta(days=n) for n in range(7)}),
         )
 
     @staticmethod
-    def _absences(centre: _Centre, absences: Sequence[s.AbsenceWire]) -> tuple[Absence, ...]:
+    def _absences(centre: _Centre, absences: Sequence[s.AbsenceWire], days: Collection[date]) -> tuple[Absence, ...]:
+        """The absences, each of an active staff member on one of ``days`` (the roster's days or its week)."""
         known = {m.staff_id for m in centre.setup.staff}
         out: list[Absence] = []
         for i, a in enumerate(absences):
@@ -583,6 +669,11 @@ class PlanningService:
                 raise DomainRuleViolation(
                     f"absences[{i}].staffEmployeeNo",
                     f"no active staff member {a.staff_employee_no} at {centre.info.code}",
+                )
+            if a.on not in days:
+                raise DomainRuleViolation(
+                    f"absences[{i}].on",
+                    f"{a.on.isoformat()} is not a day of this roster ({min(days)} – {max(days)})",
                 )
             if (a.starts is None) != (a.ends is None):
                 raise DomainRuleViolation(f"absences[{i}].ends", "give both starts and ends, or neither (whole day)")
@@ -593,35 +684,57 @@ class PlanningService:
             out.append(Absence(a.staff_employee_no, a.on, starts, ends))
         return tuple(out)
 
-    async def _week_demands(
-        self, centre: _Centre, week: date, *, replications: int, seed: int, arrivals_factor: float = 1.0
-    ) -> list[DayDemand]:
-        """Each open day's forecast and plan counts: the latest stored plan of the fit, else one planned now."""
+    async def _stored_week(self, centre: _Centre, week: date) -> tuple[list[DayDemand], list[date]]:
+        """Each open day's forecast and plan counts from the latest stored plan of the fit, and the days without."""
         demands: list[DayDemand] = []
+        missing: list[date] = []
         for offset in range(7):
             on = week + timedelta(days=offset)
             assert centre.params is not None
-            forecast = forecast_day(centre.params, centre.setup, on, arrivals_factor=arrivals_factor)
+            forecast = forecast_day(centre.params, centre.setup, on)
             if forecast is None:
                 continue
             stored = await self._latest_plan(centre.info.id, on, centre.fit.id if centre.fit else None)
             if stored is None or len(stored.result["simulated"]["counts"]) != forecast.grid.n_slots:
-                await self.plan(centre.info.code, s.PlanStaffing(on=on, replications=max(replications, 2), seed=seed))
-                stored = await self._latest_plan(centre.info.id, on, centre.fit.id if centre.fit else None)
-            assert stored is not None
+                missing.append(on)
+                continue
             counts = tuple({k: int(v) for k, v in c.items()} for c in stored.result["simulated"]["counts"])
             demands.append(DayDemand(forecast, counts))
-        return demands
+        return demands, missing
+
+    async def _week_inputs(self, centre_code: str, data: s.BuildRoster) -> tuple[_Centre, RosterRules, list[DayDemand]]:
+        """The centre, the rules and each open day's demand; the days not planned yet (for the fit) are planned."""
+        for _ in range(3):
+            async with self._step() as step:
+                centre = await step._load(centre_code)
+                rules = step._rules(
+                    centre,
+                    data.templates,
+                    data.absences,
+                    data.default_weekly_hours,
+                    data.weekly_hours,
+                    data.max_days,
+                    data.week_start,
+                )
+                demands, missing = await step._stored_week(centre, data.week_start)
+            if not missing:
+                return centre, rules, demands
+            for on in missing:  # each plan computes with no transaction open (when detached)
+                await self.plan(
+                    centre_code, s.PlanStaffing(on=on, replications=max(data.replications, 2), seed=data.seed)
+                )
+        raise ConflictError("weekStart", "the centre's parameters keep changing; build the roster again")
 
     async def build_roster(self, centre_code: str, data: s.BuildRoster) -> s.RosterRead:
         """Roster a week from its days' plans; solve the integer program, simulate each day, repair, store."""
         if data.week_start.weekday() != 0:
             raise DomainRuleViolation("weekStart", "must be a Monday")
-        centre = await self._load(centre_code)
-        rules = self._rules(
-            centre, data.templates, data.absences, data.default_weekly_hours, data.weekly_hours, data.max_days
-        )
-        demands = await self._week_demands(centre, data.week_start, replications=data.replications, seed=data.seed)
+        async with self._step() as step:
+            info = await step._centre_info(centre_code)
+        for on in (data.week_start, data.week_start + timedelta(days=6)):
+            _check_calendar_year(info, on, "weekStart")
+        await self._ensure_fit(centre_code)
+        centre, rules, demands = await self._week_inputs(centre_code, data)
         if not demands:
             raise DomainRuleViolation("weekStart", f"{centre.info.code} is closed all that week")
         groups = skill_groups(centre.setup)
@@ -635,7 +748,34 @@ class PlanningService:
             seed=data.seed,
             repair_rounds=data.repair_rounds,
         )
-        row = await self._store_roster(centre, data.week_start, rules, outcome, demands)
+        async with self._step() as step:
+            return await step._store_checked(centre_code, data.week_start, rules, outcome, demands, None)
+
+    async def _store_checked(
+        self,
+        centre_code: str,
+        week: date,
+        rules: RosterRules,
+        outcome: RosterOutcome,
+        demands: Sequence[DayDemand],
+        updated_at: datetime | None,
+    ) -> s.RosterRead:
+        """Store a computed roster after checking again what may have changed while it was computed.
+
+        The caller must still plan for the centre, every rostered staff member must still be active, and an edited
+        roster must not have been changed by someone else meanwhile (``updated_at`` as read before computing).
+        """
+        centre = await self._load(centre_code, fit_if_missing=False)
+        gone = sorted({sh.staff_id for sh in outcome.roster.shifts} - set(centre.ids.staff_ids))
+        if gone:
+            raise ConflictError(
+                "weekStart", f"staff {', '.join(gone)} left the centre while the roster was computed; build it again"
+            )
+        if updated_at is not None:
+            current = await self._roster_row(centre, week)
+            if current.updated_at != updated_at:
+                raise ConflictError("weekStart", "the roster was changed by someone else meanwhile; look at it again")
+        row = await self._store_roster(centre, week, rules, outcome, demands)
         return self.roster_read(centre, row)
 
     async def _store_roster(
@@ -809,10 +949,13 @@ class PlanningService:
 
     async def edit_shifts(self, centre_code: str, week: date, data: s.EditRosterShifts) -> s.RosterRead:
         """Replace the roster's shifts with the manager's, seat the clerks, simulate the week and store it."""
-        centre = await self._load(centre_code)
-        row = await self._roster_row(centre, week)
-        rules = self._stored_rules(centre, row)
-        demands = self._stored_demands(centre, row)
+        await self._ensure_fit(centre_code)
+        async with self._step() as step:
+            centre = await step._load(centre_code)
+            row = await step._roster_row(centre, week)
+            updated_at = row.updated_at
+            rules = step._stored_rules(centre, row)
+            demands = step._stored_demands(centre, row)
         days = {d.forecast.on for d in demands}
         known = {m.staff_id for m in centre.setup.staff}
         names = {t.name for t in rules.templates}
@@ -849,31 +992,34 @@ class PlanningService:
             seed=data.seed,
             fixed=fixed,
         )
-        stored = await self._store_roster(centre, week, rules, outcome, demands)
-        return self.roster_read(centre, stored)
+        async with self._step() as step:
+            return await step._store_checked(centre_code, week, rules, outcome, demands, updated_at)
 
     async def what_if(self, centre_code: str, week: date, data: s.RosterWhatIf) -> s.RosterWhatIfRead:
         """Simulate the roster with staff on leave and/or more visitors, as it is or re-solved; nothing is stored."""
-        centre = await self._load(centre_code)
-        row = await self._roster_row(centre, week)
-        absences = self._absences(centre, data.absences)
-        demands = self._stored_demands(centre, row, data.arrivals_factor)
+        await self._ensure_fit(centre_code)
+        async with self._step() as step:
+            centre = await step._load(centre_code)
+            row = await step._roster_row(centre, week)
+            absences = step._absences(centre, data.absences, {date.fromisoformat(d) for d in row.requirements})
+            demands = step._stored_demands(centre, row, data.arrivals_factor)
+            stored_rules = step._stored_rules(centre, row)
+            rebuild_rules = step._stored_rules(centre, row, absences)
+            shifts = [(r.staff_employee_no, r.on, r.template) for r in row.shifts]
         groups = skill_groups(centre.setup)
         if data.rebuild:
-            rules = self._stored_rules(centre, row, absences)
+            rules = rebuild_rules
             outcome: RosterOutcome = await self.compute.run(
                 roster_week, centre.setup, groups, demands, rules, replications=data.replications, seed=data.seed
             )
         else:
             away = list(absences)
             fixed = [
-                FixedShift(r.staff_employee_no, r.on, r.template)
-                for r in row.shifts
-                if not any(a.staff_id == r.staff_employee_no and a.on == r.on for a in away)
+                FixedShift(no, on, template)
+                for no, on, template in shifts
+                if not any(a.staff_id == no and a.on == on for a in away)
             ]
-            rules = RosterRules(
-                templates=self._stored_rules(centre, row).templates, default_weekly_hours=10_000.0, max_days=7
-            )
+            rules = RosterRules(templates=stored_rules.templates, default_weekly_hours=10_000.0, max_days=7)
             outcome = await self.compute.run(
                 roster_week,
                 centre.setup,
@@ -1119,10 +1265,12 @@ def roster_ical(setup: CentreSetup, row: RosterModel, centre_code: str, now: dat
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_ics_escape(f'{setup.name} 排班 {row.week_start.isoformat()}')}",
     ]
+    labels = {t["name"]: t.get("label", t["name"]) for t in row.rules.get("templates", [])}
     for shift in row.shifts:
         name = setup.staff_names.get(shift.staff_employee_no, shift.staff_employee_no)
         windows = sorted(set(shift.windows.values()))
-        where = ", ".join(f"W{n}" for n in windows) or "—"
+        where = "、".join(f"{n}号窗口" for n in windows) or "—"
+        label = SHIFT_LABELS.get(shift.template) or labels.get(shift.template, shift.template)
         for index, (a, b) in enumerate(shift.segments):
             start = datetime.fromisoformat(a).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
             end = datetime.fromisoformat(b).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -1132,8 +1280,8 @@ def roster_ical(setup: CentreSetup, row: RosterModel, centre_code: str, now: dat
                 f"DTSTAMP:{stamp}",
                 f"DTSTART:{start}",
                 f"DTEND:{end}",
-                f"SUMMARY:{_ics_escape(f'{name} · {shift.template} · {where}')}",
-                f"DESCRIPTION:{_ics_escape(f'{shift.staff_employee_no} {name}: windows {where}')}",
+                f"SUMMARY:{_ics_escape(f'{name} · {label} · {where}')}",
+                f"DESCRIPTION:{_ics_escape(f'{shift.staff_employee_no} {name}，{label}：{where}')}",
                 f"LOCATION:{_ics_escape(setup.name)}",
                 "END:VEVENT",
             ]

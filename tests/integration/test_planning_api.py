@@ -6,13 +6,20 @@ simulations are small; the county centre is used where its size matters (the liv
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy import text
 
 from hall.db.engine import make_engine, make_session_maker
 from hall.demo_history import seed_demo_history
+from staffing.planning.compute import PlanningCompute
+
+T = TypeVar("T")
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -228,3 +235,128 @@ async def test_predicted_waits_give_each_waiting_ticket_a_p50_and_p90_call_time(
     assert p50 == sorted(p50)
     assert all(t["p90Minutes"] >= t["p50Minutes"] for t in body["tickets"])
     assert body["tickets"][-1]["naiveAt"] is not None
+
+
+def in_thread(client: Any, method: str, url: str, **kwargs: Any) -> asyncio.Task[Any]:
+    """Send a request from another thread: the test client blocks its caller's loop until the answer comes."""
+    return asyncio.create_task(asyncio.to_thread(lambda: asyncio.run(client.request(method, url, **kwargs))))
+
+
+class HeldCompute(PlanningCompute):
+    """Serial compute whose long runs wait until the test lets them go (a twin run that takes as long as needed)."""
+
+    def __init__(self) -> None:
+        super().__init__(workers=0)
+        self.started = threading.Event()  # the app may run on the test client's own thread and loop
+        self.release = threading.Event()
+        self.runs = 0
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.runs += 1
+        self.started.set()
+        await asyncio.to_thread(self.release.wait, 60)
+        return await super().run(work, *args, **kwargs)
+
+
+async def open_transactions(db: Any) -> int | None:
+    """On PostgreSQL, the connections of this database idle inside a transaction (``None`` on SQLite)."""
+    if not db.url.startswith("postgresql"):
+        return None
+    engine = make_engine(db.url)
+    try:
+        async with engine.connect() as connection:
+            count = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        await engine.dispose()
+    return int(count or 0)
+
+
+async def test_a_roster_build_holds_no_transaction_while_the_twin_runs(app, client, headers, db) -> None:
+    """H1: while a build's twin runs, nothing holds the write lock: a sign-in (a write) finishes at once."""
+    await seed_history(db)
+    held = HeldCompute()
+    app.state["planning_compute"] = held
+    manager = headers("manager")
+    build = in_thread(
+        client,
+        "POST",
+        f"{QS}/rosters",
+        headers=manager,
+        json={"weekStart": MONDAY.isoformat(), "replications": 2, "repairRounds": 0},
+    )
+    try:
+        assert await asyncio.to_thread(held.started.wait, 60)
+        assert not build.done()
+        signed_in = await asyncio.wait_for(
+            in_thread(
+                client, "POST", "/api/v1/auth/tokens", json={"username": "manager", "password": "Hall-demo-2026"}
+            ),
+            10,
+        )
+        assert signed_in.status_code == 201, signed_in.text
+        assert await open_transactions(db) in {None, 0}
+        assert not build.done()  # the build was still computing while the sign-in was saved
+    finally:
+        held.release.set()
+    built = await asyncio.wait_for(build, 120)
+    assert built.status_code == 201, built.text
+    assert held.runs >= 2  # the week's days were planned, then the week rostered
+    assert (await client.get(f"{QS}/rosters/{MONDAY.isoformat()}", headers=manager)).status_code == 200
+
+
+async def test_a_what_if_holds_no_transaction_and_refuses_leave_outside_the_roster(app, client, headers, db) -> None:
+    await seed_history(db)
+    manager = headers("manager")
+    built = await client.post(
+        f"{QS}/rosters", headers=manager, json={"weekStart": MONDAY.isoformat(), "replications": 2, "repairRounds": 0}
+    )
+    assert built.status_code == 201, built.text
+    # M4: a day of leave outside the roster's days is refused, naming the field
+    outside = await client.post(
+        f"{QS}/rosters/{MONDAY.isoformat()}/what-if",
+        headers=manager,
+        json={"replications": 2, "absences": [{"staffEmployeeNo": "QS001", "on": "2026-12-30"}]},
+    )
+    assert outside.status_code == 422, outside.text
+    assert outside.json()["errors"][0]["field"] == "absences[0].on"
+    sunday = await client.post(
+        f"{QS}/rosters",
+        headers=manager,
+        json={
+            "weekStart": MONDAY.isoformat(),
+            "replications": 2,
+            "absences": [{"staffEmployeeNo": "QS001", "on": (MONDAY + timedelta(days=7)).isoformat()}],
+        },
+    )
+    assert sunday.status_code == 422, sunday.text
+    assert sunday.json()["errors"][0]["field"] == "absences[0].on"
+
+    held = HeldCompute()
+    app.state["planning_compute"] = held
+    asking = in_thread(
+        client,
+        "POST",
+        f"{QS}/rosters/{MONDAY.isoformat()}/what-if",
+        headers=manager,
+        json={"replications": 2, "arrivalsFactor": 1.2},
+    )
+    try:
+        assert await asyncio.to_thread(held.started.wait, 60)
+        signed_in = await asyncio.wait_for(
+            in_thread(
+                client, "POST", "/api/v1/auth/tokens", json={"username": "qs-manager", "password": "Hall-demo-2026"}
+            ),
+            10,
+        )
+        assert signed_in.status_code == 201, signed_in.text
+        assert await open_transactions(db) in {None, 0}
+    finally:
+        held.release.set()
+    answer = await asyncio.wait_for(asking, 120)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["arrivalsFactor"] == 1.2

@@ -7,15 +7,21 @@ simulations stay small. Text is checked in English (cookie ``hall_lang=en``).
 
 from __future__ import annotations
 
+import asyncio
 import html as html_text
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from hall.db.engine import make_engine, make_session_maker
 from hall.demo_history import seed_demo_history
+from staffing.planning.compute import PlanningCompute
+
+T = TypeVar("T")
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -287,6 +293,213 @@ async def test_a_refused_local_day_names_the_field_and_saves_nothing(client, hea
     assert 'id="month-shown">2026-12<' in refused.text
     not_local = await client.post("/manage/SFX/calendar/days/2026-10-01/delete", headers=manager)
     assert not_local.status_code == 422
-    assert "2026-10-01 is not a local day of this centre" in not_local.text
+    assert "Date: 2026-10-01 is not a local day of this centre" in html_text.unescape(not_local.text)
     api = await client.get("/api/v1/centres/SFX/calendar?year=2026", headers=manager)
     assert all(d["source"] == "national" for d in api.json()["days"])
+
+
+@pytest.mark.parametrize(
+    ("on", "reason"),
+    [("0001-01-01", "expected a date from 2000-01-01 to 2100-12-31"), ("9999-12-31", "from 2000-01-01")],
+)
+async def test_a_local_day_outside_the_calendar_years_is_refused_naming_the_date(client, headers, on, reason) -> None:
+    english(client)
+    manager = headers("manager")
+    refused = await client.post(
+        "/manage/SFX/calendar/days", headers=manager, data={"on": on, "kind": "holiday", "name": "x"}
+    )
+    assert refused.status_code == 422
+    assert reason in field_error(refused.text, "f-on")
+    assert value_of(refused.text, "f-on") == on
+    api = await client.get(f"/api/v1/centres/SFX/calendar?year={on[:4]}", headers=manager)
+    assert not [d for d in api.json().get("days", []) if d["source"] == "SFX"]
+
+
+@pytest.mark.parametrize("month", ["2026-13", "1999-01", "2026-00"])
+async def test_a_bad_month_is_refused_and_the_current_month_shown(client, headers, month) -> None:
+    english(client)
+    shown = await client.get(f"/manage/SFX/calendar?month={month}", headers=headers("manager"))
+    assert shown.status_code == 422
+    assert "Month: expected a month YYYY-MM from 2000-01 to 2100-12" in html_text.unescape(shown.text)
+    assert 'id="month-shown">2026-11<' in shown.text
+
+
+async def test_a_centres_calendar_history_lists_only_its_own_days_by_name(client, headers) -> None:
+    english(client)
+    manager = headers("manager")
+    for code, on in (("SFX", "2026-12-15"), ("SFX-QS", "2026-12-16")):
+        added = await client.post(
+            f"/manage/{code}/calendar/days",
+            headers=manager,
+            data={"on": on, "kind": "holiday", "name": "县庆"},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+    township = (await client.get("/manage/SFX-QS/calendar?month=2026-12", headers=manager)).text
+    history = re.search(r'<table class="data-table history" id="history">(.*?)</table>', township, re.DOTALL)
+    assert history is not None
+    assert "SFX-QS:2026-12-16" in history.group(1)
+    assert "SFX:2026-12-15" not in history.group(1)  # the county's own day is the county's history
+    assert "Local calendar day" in history.group(1)
+    assert "centre_calendar_day" not in history.group(1)
+    assert "None" not in history.group(1)
+    assert re.search(r"<code>kind</code>:\s*holiday\s*</li>", history.group(1))
+    county = (await client.get("/manage/SFX/calendar?month=2026-12", headers=manager)).text
+    assert "SFX:2026-12-15" in county
+    assert "SFX-QS:2026-12-16" not in county
+
+
+def in_thread(client: Any, method: str, url: str, **kwargs: Any) -> asyncio.Task[Any]:
+    """Send a request from another thread: the test client blocks its caller's loop until the answer comes."""
+    return asyncio.create_task(asyncio.to_thread(lambda: asyncio.run(client.request(method, url, **kwargs))))
+
+
+class HeldCompute(PlanningCompute):
+    """Serial compute whose long runs wait until the test lets them go (a twin run that takes as long as needed)."""
+
+    def __init__(self) -> None:
+        super().__init__(workers=0)
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self.started.set()
+        await asyncio.to_thread(self.release.wait, 60)
+        return await super().run(work, *args, **kwargs)
+
+
+async def test_a_local_day_is_saved_while_a_plan_is_computing(app, client, headers, db) -> None:
+    """H1: the plan page holds no transaction while the twin runs: a calendar change is saved meanwhile."""
+    await seed_history(db)
+    english(client)
+    held = HeldCompute()
+    app.state["planning_compute"] = held
+    manager = headers("manager")
+    planning = in_thread(
+        client,
+        "POST",
+        f"{QS}/plans",
+        headers=manager,
+        data={"on": MONDAY.isoformat(), "replications": "2", "arrivalsPercent": "0"},
+        follow_redirects=False,
+    )
+    try:
+        assert await asyncio.to_thread(held.started.wait, 60)
+        added = await asyncio.wait_for(
+            in_thread(
+                client,
+                "POST",
+                "/manage/SFX/calendar/days",
+                headers=manager,
+                data={"on": "2026-12-15", "kind": "holiday", "name": "县庆"},
+                follow_redirects=False,
+            ),
+            10,
+        )
+        assert added.status_code == 303, added.text
+        assert not planning.done()
+    finally:
+        held.release.set()
+    planned = await asyncio.wait_for(planning, 120)
+    assert planned.status_code == 303, planned.text
+    assert planned.headers["location"] == f"{QS}/plans/{MONDAY.isoformat()}"
+
+
+async def test_bad_plan_figures_and_years_without_a_calendar_are_refused(client, headers, db) -> None:
+    await seed_history(db)
+    english(client)
+    manager = headers("manager")
+    cases = [
+        ({"on": MONDAY.isoformat(), "arrivalsPercent": "-100"}, "f-plan-arrivalsPercent", "must be at least -90"),
+        ({"on": MONDAY.isoformat(), "arrivalsPercent": "nan"}, "f-plan-arrivalsPercent", "must be a number"),
+        ({"on": MONDAY.isoformat(), "arrivalsPercent": "inf"}, "f-plan-arrivalsPercent", "must be a number"),
+        ({"on": "2020-01-06", "arrivalsPercent": "0"}, "f-plan-on", "the working-day calendar of that year is not"),
+    ]
+    for form, field, reason in cases:
+        refused = await client.post(f"{QS}/plans", headers=manager, data={**form, "replications": "2"})
+        assert refused.status_code == 422, (form, refused.status_code)
+        assert reason in field_error(refused.text, field), form
+    assert (await client.get(f"{QS}/plans/{MONDAY.isoformat()}", headers=manager)).status_code == 404
+    old_week = await client.post(
+        f"{QS}/rosters", headers=manager, data={"weekStart": "2020-01-06", "replications": "2"}
+    )
+    assert old_week.status_code == 422
+    assert "the working-day calendar of that year is not" in field_error(old_week.text, "f-roster-weekStart")
+
+
+async def test_plans_and_rosters_name_shifts_and_groups_in_the_readers_language(client, headers, db) -> None:
+    await seed_history(db)
+    english(client)
+    manager = headers("manager")
+    planned = await client.post(
+        f"{QS}/plans", headers=manager, data={"on": MONDAY.isoformat(), "replications": "2", "arrivalsPercent": "0"}
+    )
+    assert planned.status_code in {200, 303}
+    plan = (await client.get(f"{QS}/plans/{MONDAY.isoformat()}", headers=manager)).text
+    groups = re.search(r'<table class="data-table" id="table-groups">(.*?)</table>', plan, re.DOTALL)
+    assert groups is not None
+    assert "G1 · All-service comprehensive window" in groups.group(1)
+    assert "comprehensive_all" not in plan
+    # M7: no roster for that week yet, so no link to one; a week without a roster says so
+    assert 'id="no-week-roster"' in plan
+    assert f'href="{QS}/rosters/{MONDAY.isoformat()}"' not in plan
+    missing = await client.get(f"{QS}/rosters/2020-01-06", headers=manager)
+    assert missing.status_code == 404
+    assert "no roster for this week yet" in missing.text
+
+    built = await client.post(
+        f"{QS}/rosters", headers=manager, data={"weekStart": MONDAY.isoformat(), "replications": "2"}
+    )
+    assert built.status_code in {200, 303}, built.text
+    url = f"{QS}/rosters/{MONDAY.isoformat()}"
+    assert 'id="week-roster"' in (await client.get(f"{QS}/plans/{MONDAY.isoformat()}", headers=manager)).text
+    page = (await client.get(url, headers=manager)).text
+    grid = re.search(r'<table class="data-table roster-grid" id="roster-grid">(.*?)</table>', page, re.DOTALL)
+    assert grid is not None
+    shifts = re.findall(r'<tr data-staff="[^"]+">\s*<th scope="row">[^\n]*</th>\s*<td>([^<]*)</td>', grid.group(1))
+    assert shifts
+    names = {"Full-day shift", "Morning shift", "Afternoon shift", "Split shift (both ends of the day)", "—"}
+    assert set(shifts) <= names
+    assert "All-service comprehensive window" in grid.group(1)
+    assert re.search(r'<option value="full"[^>]*>Full-day shift</option>', page)
+    assert "full day" not in page
+    assert "全天班" not in page
+
+    # L2: an unknown staff number is refused, not "edited"; a change to nothing is not simulated again
+    unknown = await client.post(
+        f"{url}/shifts",
+        headers=manager,
+        data={"staffEmployeeNo": "NOBODY", "on": MONDAY.isoformat(), "template": "off"},
+    )
+    assert unknown.status_code == 422
+    assert "no active staff member of this centre" in field_error(unknown.text, "f-shift-staffEmployeeNo")
+    rostered = {
+        (x["staffEmployeeNo"], x["on"])
+        for x in (
+            await client.get(f"/api/v1/centres/SFX-QS/planning/rosters/{MONDAY.isoformat()}", headers=manager)
+        ).json()["shifts"]
+    }
+    idle = next(
+        no for no in ("QS001", "QS002", "QS003", "QS004") if (no, "2026-12-05") not in rostered
+    )  # Saturday: nobody works
+    same = await client.post(
+        f"{url}/shifts",
+        headers=manager,
+        data={"staffEmployeeNo": idle, "on": "2026-12-05", "template": "off"},
+        follow_redirects=False,
+    )
+    assert same.status_code == 303
+    assert same.headers["location"].endswith("done=unchanged")
+
+    # M4: a day of leave outside the roster's days is refused, naming the day
+    outside = await client.get(f"{url}/what-if?run=1&absent=QS001&absentOn=2026-12-30", headers=manager)
+    assert outside.status_code == 422
+    assert "is not one of the roster's days" in field_error(outside.text, "f-absentOn")
+
+    ics = await client.get(f"/api/v1/centres/SFX-QS/planning/rosters/{MONDAY.isoformat()}/roster.ics", headers=manager)
+    unfolded = ics.text.replace("\r\n ", "")
+    summaries = re.findall(r"SUMMARY:(.*)\r\n", unfolded)
+    assert summaries
+    assert all(re.search(r" · (全天班|上午班|下午班|两头班) · ", x) for x in summaries), summaries[:3]
+    assert "windows" not in unfolded
+    assert " full " not in unfolded
