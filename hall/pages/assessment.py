@@ -41,9 +41,11 @@ from hall.pages.staffing_common import (
     STAFFING_EXCEPTION_HANDLERS,
     Refusal,
     month_or_default,
+    path_uuid,
     refusal_message,
     refused,
 )
+from hall.pages.staffing_words import Words
 from hall.pages.templating import page
 from hall.security import current_principal
 from queueing.services import QueueService
@@ -128,9 +130,12 @@ class AssessmentPages(Controller):
         suggestions = await assessments.promotion_suggestions(centre.code, str(month))
         pending = [c for c in table.negative_cases if c.status in PENDING_STATUSES] if table else []
         today = centre.info.local(queue.clock.now()).date()
+        wanted = [r.assessment_id for r in table.rows] if table and lang == "en" else []
+        notes_en = await assessments.notes_en(wanted)
         return page(
             request,
             "assessment/month.html",
+            words=Words(lang_of(request)),
             status_code=problem.status if problem else 200,
             centre=centre,
             zone=centre.zone,
@@ -140,6 +145,7 @@ class AssessmentPages(Controller):
             is_future=month > Month.of(today),
             has_ended=today > month.last_day,
             table=table,
+            notes_en=notes_en,
             chart=distribution_chart(table, lang) if table else None,
             pending=pending,
             suggestions=suggestions,
@@ -255,6 +261,7 @@ class AssessmentPages(Controller):
         return page(
             request,
             "assessment/staff.html",
+            words=Words(lang_of(request)),
             centre=centre,
             record=record,
             report_url=f"{base}/report.pdf",
@@ -282,6 +289,7 @@ class AssessmentPages(Controller):
         return page(
             request,
             "grades/records.html",
+            words=Words(lang_of(request)),
             read=read,
             component=chosen,
             cited=await cited_records(db_session, assessments.sources, ratings, read, chosen),
@@ -380,32 +388,34 @@ class AssessmentPages(Controller):
             raise NotFoundException(detail=f"case {case_id} belongs to {case.centre_code}")
         return centre, case
 
-    @get("/negative-cases/{case_id:uuid}")
+    @get("/negative-cases/{case_key:str}")
     async def case(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        case_id: FromPath[UUID],
+        case_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         negative_cases: NamedDependency[NegativeCaseService],
         done: Done = None,
     ) -> Response[Any]:
         """One 差评 case: the rating, classification, deadlines, history, and the form for its next step."""
+        case_id = path_uuid(case_key)
         centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_id)
         return await self._case_page(request, db_session, centre, found, done=done)
 
-    @post("/negative-cases/{case_id:uuid}/move")
+    @post("/negative-cases/{case_key:str}/move")
     async def move_case(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        case_id: FromPath[UUID],
+        case_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         negative_cases: NamedDependency[NegativeCaseService],
     ) -> Response[Any]:
         """Move the case one step (``MoveNegativeCase``) with the reason; a refusal names the field."""
+        case_id = path_uuid(case_key)
         centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_id)
         raw = await form_of(request)
         values: dict[str, Any] = {

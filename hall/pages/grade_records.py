@@ -81,6 +81,8 @@ class CitedRecords:
     pending_ratings: list[s.RatingRead] = field(default_factory=list)
     excluded_ratings: list[s.RatingRead] = field(default_factory=list)
     entries: list[EntryRow] = field(default_factory=list)
+    items: dict[str, ItemLabel] = field(default_factory=dict)
+    """The catalogue items' names, by code (a rating lists the codes of its visit's items)."""
 
     @property
     def late_cases(self) -> list[ServedRow]:
@@ -201,4 +203,7 @@ async def cited_records(
         pending_ratings=await _ratings(db_session, ratings, cited.pending_rating_ids),
         excluded_ratings=await _ratings(db_session, ratings, cited.excluded_rating_ids),
         entries=await _entries(db_session, cited.entry_ids),
+        items=await item_labels(db_session)
+        if cited.rating_ids or cited.pending_rating_ids or cited.excluded_rating_ids
+        else {},
     )

@@ -14,7 +14,6 @@ Staff only: the services check that a staff member reads nothing but their own r
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -27,7 +26,8 @@ from hall.pages.assessment_view import COMPONENT_KEYS, component_of, entry_label
 from hall.pages.exports import download
 from hall.pages.grade_records import cited_records
 from hall.pages.i18n import lang_of
-from hall.pages.staffing_common import STAFFING_EXCEPTION_HANDLERS
+from hall.pages.staffing_common import STAFFING_EXCEPTION_HANDLERS, path_uuid
+from hall.pages.staffing_words import Words
 from hall.pages.templating import page
 from hall.security import allow, current_principal
 from staffing.services import AssessmentService, PayDocuments, RatingService
@@ -88,6 +88,7 @@ class MyGradesPages(Controller):
         return page(
             request,
             "grades/month.html",
+            words=Words(lang_of(request)),
             me=me,
             record=record,
             report_url=f"{base}/report.pdf",
@@ -115,6 +116,7 @@ class MyGradesPages(Controller):
         return page(
             request,
             "grades/records.html",
+            words=Words(lang_of(request)),
             me=me,
             read=read,
             component=chosen,
@@ -140,31 +142,34 @@ class MyGradesPages(Controller):
         name, pdf = await assessments.report_pdf(me.employee_no, month)
         return download(name, pdf, "application/pdf")
 
-    @get("/pay/{record_id:uuid}")
+    @get("/pay/{record_key:str}")
     async def pay_record(
         self,
         request: Request[Any, Any, Any],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """One pay record: every line with its basis, the adjustments with their reasons, the history."""
+        record_id = path_uuid(record_key)
         me = await self._me(db_session, request)
         record = await pay.get(record_id)
         centre = await pay.sources.centre(record.centre_code)
         return page(
             request,
             "grades/pay.html",
+            words=Words(lang_of(request)),
             me=me,
             record=record,
+            corrections=await pay.corrections_of(record.id),
             slip_url=f"/me/pay/{record.id}/slip.pdf",
             back=f"/me/grades/{record.month}",
             zone=centre.zone,
             section="grades",
         )
 
-    @get("/pay/{record_id:uuid}/slip.pdf", media_type="application/pdf")
-    async def slip_pdf(self, record_id: FromPath[UUID], pay: NamedDependency[PayDocuments]) -> Response[bytes]:
+    @get("/pay/{record_key:str}/slip.pdf", media_type="application/pdf")
+    async def slip_pdf(self, record_key: FromPath[str], pay: NamedDependency[PayDocuments]) -> Response[bytes]:
         """The pay slip as PDF (``DownloadPaySlip``)."""
-        name, pdf = await pay.slip_pdf(record_id)
+        name, pdf = await pay.slip_pdf(path_uuid(record_key))
         return download(name, pdf, "application/pdf")

@@ -32,7 +32,8 @@ from hall.pages.exports import XLSX, download
 from hall.pages.forms import first, form_of
 from hall.pages.i18n import N_, gettext, lang_of
 from hall.pages.manage_common import MANAGERS, in_savepoint, nav
-from hall.pages.staffing_common import STAFFING_EXCEPTION_HANDLERS, Refusal, month_or_default, refused
+from hall.pages.staffing_common import STAFFING_EXCEPTION_HANDLERS, Refusal, month_or_default, path_uuid, refused
+from hall.pages.staffing_words import Words
 from hall.pages.templating import page
 from hall.security import current_principal
 from queueing.services import QueueService
@@ -44,6 +45,7 @@ MonthQuery = Annotated[str | None, QueryParameter(max_length=7, description="the
 Done = Annotated[str | None, QueryParameter(max_length=20, description="what was just done")]
 DONE: Final = {
     "prepared": N_("The pay drafts are computed from the grades and the pay rule in force."),
+    "prepared_none": N_("No draft was computed: every record of this month is already approved or locked."),
     "review": N_("The drafts are in review."),
     "approve": N_("The records in review are approved."),
     "lock": N_("The approved records are locked: they can never change again."),
@@ -67,6 +69,8 @@ PAY_REASONS: Final[tuple[tuple[str, str, str], ...]] = (
     ("amount", "negative", N_("must be more than 0 for a deduction")),
     ("amount", "positive", N_("must be more than 0 for a deduction")),
     ("month", "later month", N_("must be a month after the corrected one")),
+    ("month", "two months after", N_("must be at most two months after the current month")),
+    ("month", "month from", N_("must be a month from 2000-01 to 2100-12")),
     ("month", "", N_("must be a month written YYYY-MM")),
     ("reason", "", N_("is required: give the reason")),
     ("kind", "", N_("is not one of the choices")),
@@ -158,7 +162,9 @@ class PayPages(Controller):
         try:
             data = wire({"note": note}, s.PayActionNote)
             if action == "prepared":
-                await in_savepoint(db_session, pay.prepare(centre.code, str(chosen)))
+                prepared = await in_savepoint(db_session, pay.prepare(centre.code, str(chosen)))
+                if prepared.records and not any(r.status in {"draft", "in_review"} for r in prepared.records):
+                    action = "prepared_none"  # nothing was open to compute
             else:
                 await in_savepoint(db_session, pay.act_on_month(centre.code, str(chosen), action, data.note))
         except HallError as exc:
@@ -248,7 +254,7 @@ class PayPages(Controller):
         """The month's records as CSV (``ExportPayRecordsCsv``)."""
         centre = await self._centre(request, db_session, queue, centre_code)
         name, content = await pay.export(centre.code, month, "csv")
-        return download(name, content, "text/csv; charset=utf-8")
+        return download(name, content, "text/csv")  # Litestar adds "; charset=utf-8"
 
     @get("/pay/{month:str}/export.xlsx", media_type=XLSX)
     async def export_xlsx(
@@ -288,6 +294,7 @@ class PayPages(Controller):
         centre: CentreView,
         record: s.PayRecordRead,
         *,
+        pay: PayDocuments,
         done: str | None = None,
         adjustment: FormState | None = None,
         correction: FormState | None = None,
@@ -303,10 +310,12 @@ class PayPages(Controller):
         return page(
             request,
             "pay/record.html",
+            words=Words(lang_of(request)),
             status_code=problem.status if problem else (422 if failed else 200),
             centre=centre,
             zone=centre.zone,
             record=record,
+            corrections=await pay.corrections_of(record.id),
             base=base,
             withdraw_base=f"{base}/adjustments" if record.status in {"draft", "in_review"} else "",
             adjustment=adjustment or FormState(values={"kind": s.PayAdjustmentKind.ADJUSTMENT.value}),
@@ -318,32 +327,34 @@ class PayPages(Controller):
             **await nav(db_session, current_principal(request), centre.code, "pay"),
         )
 
-    @get("/pay/records/{record_id:uuid}")
+    @get("/pay/records/{record_key:str}")
     async def record(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
         done: Done = None,
     ) -> Response[Any]:
         """One pay record line by line, with the forms to adjust, review, approve, lock or correct it."""
+        record_id = path_uuid(record_key)
         centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
-        return await self._record_page(request, db_session, centre, found, done=done)
+        return await self._record_page(request, db_session, centre, found, pay=pay, done=done)
 
-    @post("/pay/records/{record_id:uuid}/adjustments")
+    @post("/pay/records/{record_key:str}/adjustments")
     async def add_adjustment(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Add an adjustment or a deduction with its reason (``AddPayAdjustment``)."""
+        record_id = path_uuid(record_key)
         centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
         raw = await form_of(request)
         values = {k: first(raw, k) for k in ("kind", "amount", "reason")}
@@ -352,24 +363,28 @@ class PayPages(Controller):
             await in_savepoint(db_session, pay.add_adjustment(record_id, data))
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field == "status":  # not open any more: no form to show it in
-                return await self._record_page(request, db_session, centre, found, problem=refused(request, exc))
+                return await self._record_page(
+                    request, db_session, centre, found, pay=pay, problem=refused(request, exc)
+                )
             form = refusal(lang_of(request), in_words(lang_of(request), exc), _labels(lang_of(request)))
             form.values = values
-            return await self._record_page(request, db_session, centre, found, adjustment=form)
+            return await self._record_page(request, db_session, centre, found, pay=pay, adjustment=form)
         return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=adjusted")
 
-    @post("/pay/records/{record_id:uuid}/adjustments/{adjustment_id:uuid}/withdraw")
+    @post("/pay/records/{record_key:str}/adjustments/{adjustment_key:str}/withdraw")
     async def withdraw_adjustment(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
-        adjustment_id: FromPath[UUID],
+        record_key: FromPath[str],
+        adjustment_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Withdraw an adjustment with a reason (``WithdrawPayAdjustment``)."""
+        record_id = path_uuid(record_key)
+        adjustment_id = path_uuid(adjustment_key)
         centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
         if adjustment_id not in {a.id for a in found.adjustments}:
             raise NotFoundException(detail=f"no adjustment {adjustment_id} on this record")
@@ -379,9 +394,13 @@ class PayPages(Controller):
             await in_savepoint(db_session, pay.withdraw_adjustment(adjustment_id, data))
         except (HallError, FormInvalid) as exc:
             lang = lang_of(request)
+            if isinstance(exc, HallError) and exc.field != "reason":  # the adjustment's or record's state refuses it
+                return await self._record_page(
+                    request, db_session, centre, found, pay=pay, problem=refused(request, exc)
+                )
             state = refusal(lang, in_words(lang, exc), _labels(lang))
             problem = Refusal(state.summary, exc.field, exc.reason, getattr(exc, "status_code", 422))
-            return await self._record_page(request, db_session, centre, found, problem=problem)
+            return await self._record_page(request, db_session, centre, found, pay=pay, problem=problem)
         return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=withdrawn")
 
     async def _record_action(
@@ -406,61 +425,65 @@ class PayPages(Controller):
                 if isinstance(exc, HallError)
                 else Refusal(gettext(lang_of(request), N_("The note is too long.")), exc.field, exc.reason, 400)
             )
-            return await self._record_page(request, db_session, centre, found, problem=problem)
+            return await self._record_page(request, db_session, centre, found, pay=pay, problem=problem)
         return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done={done}")
 
-    @post("/pay/records/{record_id:uuid}/review")
+    @post("/pay/records/{record_key:str}/review")
     async def review(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Put this draft in review (``StartPayReview``)."""
+        record_id = path_uuid(record_key)
         return await self._record_action(request, db_session, queue, pay, centre_code, record_id, pay.review, "review")
 
-    @post("/pay/records/{record_id:uuid}/approve")
+    @post("/pay/records/{record_key:str}/approve")
     async def approve(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Approve this record (``ApprovePayRecord``)."""
+        record_id = path_uuid(record_key)
         return await self._record_action(
             request, db_session, queue, pay, centre_code, record_id, pay.approve, "approve"
         )
 
-    @post("/pay/records/{record_id:uuid}/lock")
+    @post("/pay/records/{record_key:str}/lock")
     async def lock(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Lock this record for ever (``LockPayRecord``)."""
+        record_id = path_uuid(record_key)
         return await self._record_action(request, db_session, queue, pay, centre_code, record_id, pay.lock, "lock")
 
-    @post("/pay/records/{record_id:uuid}/corrections")
+    @post("/pay/records/{record_key:str}/corrections")
     async def correct(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Correct this approved or locked month in a later month's record (``RecordPayCorrection``)."""
+        record_id = path_uuid(record_key)
         centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
         raw = await form_of(request)
         values = {k: first(raw, k) for k in ("month", "amount", "reason")}
@@ -469,23 +492,26 @@ class PayPages(Controller):
             await in_savepoint(db_session, pay.correct(record_id, data))
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field == "status":
-                return await self._record_page(request, db_session, centre, found, problem=refused(request, exc))
+                return await self._record_page(
+                    request, db_session, centre, found, pay=pay, problem=refused(request, exc)
+                )
             form = refusal(lang_of(request), in_words(lang_of(request), exc), _labels(lang_of(request)))
             form.values = values
-            return await self._record_page(request, db_session, centre, found, correction=form)
+            return await self._record_page(request, db_session, centre, found, pay=pay, correction=form)
         return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=corrected")
 
-    @get("/pay/records/{record_id:uuid}/slip.pdf", media_type="application/pdf")
+    @get("/pay/records/{record_key:str}/slip.pdf", media_type="application/pdf")
     async def slip_pdf(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_id: FromPath[UUID],
+        record_key: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[bytes]:
         """The slip as PDF (``DownloadPaySlip``)."""
+        record_id = path_uuid(record_key)
         await self._record(request, db_session, queue, pay, centre_code, record_id)
         name, pdf = await pay.slip_pdf(record_id)
         return download(name, pdf, "application/pdf")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
+from uuid import UUID
 
 from litestar import Request, Response
+from litestar.exceptions import NotFoundException
 
 from hall.domain.errors import ConflictError, DomainRuleViolation, HallError, NotFoundError, PermissionDeniedError
 from hall.pages.i18n import N_, gettext, lang_of
@@ -39,6 +41,7 @@ MESSAGES: Final[tuple[tuple[type[HallError] | None, str, str, str], ...]] = (
     (NotFoundError, "month", "has no assessment", N_("There is no assessment for this month.")),
     (DomainRuleViolation, "month", "has not begun", N_("This month has not begun.")),
     (DomainRuleViolation, "month", "was signed in", N_("Nobody of this centre worked at a window in this month.")),
+    (DomainRuleViolation, "month", "month from", N_("Choose a month from 2000-01 to 2100-12.")),
     (DomainRuleViolation, "month", "", N_("Choose a month (YYYY-MM).")),
     (DomainRuleViolation, "payRule", "", N_("No pay rule is published for this centre and month.")),
     (ConflictError, "status", "inputs changed", N_("The inputs changed since the record was computed: recompute it.")),
@@ -54,6 +57,7 @@ MESSAGES: Final[tuple[tuple[type[HallError] | None, str, str, str], ...]] = (
     (DomainRuleViolation, "isComplex", "", N_("A case is marked complex only when it is verified.")),
     (DomainRuleViolation, "hasCallback", "", N_("A real-name 差评 is closed only after the rater was called back.")),
     (DomainRuleViolation, "on", "appeal period", N_("The appeal period is over.")),
+    (ConflictError, "adjustmentId", "already withdrawn", N_("This adjustment is already withdrawn.")),
     (DomainRuleViolation, "reason", "", N_("Give the reason.")),
     (DomainRuleViolation, "amount", "", N_("The amount is not possible here.")),
     (NotFoundError, "", "", N_("Nothing is stored for this yet.")),
@@ -87,6 +91,14 @@ class Refusal:
 
 def refused(request: Request[Any, Any, Any], exc: HallError) -> Refusal:
     return Refusal(refusal_message(lang_of(request), exc), exc.field, exc.reason, exc.status_code)
+
+
+def path_uuid(text: str) -> UUID:
+    """An id in a page's address; a malformed one is a page that does not exist (404 as a page, not a problem)."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise NotFoundException(detail=f"{text[:40]!r} is not an id") from None
 
 
 def month_or_default(text: str | None, today: date) -> Month:

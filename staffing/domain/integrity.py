@@ -30,6 +30,7 @@ from staffing.domain.assessment import StaffMonthFacts
 from staffing.domain.periods import Month
 from staffing.domain.ratings import Rating, RatingChannel, RatingOrigin
 from staffing.domain.scoring import CentreBaseline
+from staffing.domain.wording import say
 
 
 class IntegrityFlagKind(StrEnum):
@@ -134,9 +135,14 @@ def _rate_flag(
         kind=kind,
         staff_id=facts.staff_id,
         month=facts.month,
-        evidence=(
-            f"{count}/{n} = {show_percent(Decimal(count) / n)} vs centre {show_percent(centre_rate)}; "
-            f"chance of this or higher at the centre rate {p_value:.2e} < {rules.significance}"
+        evidence=say(
+            "rate_flag",
+            count=count,
+            n=n,
+            share=show_percent(Decimal(count) / n),
+            centre=show_percent(centre_rate),
+            p=f"{p_value:.2e}",
+            significance=rules.significance,
         ),
     )
 
@@ -159,9 +165,13 @@ def _quick_rating_flags(
                     kind=IntegrityFlagKind.QUICK_PAD_RATINGS,
                     staff_id=facts.staff_id,
                     month=facts.month,
-                    evidence=(
-                        f"pad {device_id}: {quick}/{len(pad_ratings)} ({show_percent(share)}) ratings within "
-                        f"{show(rules.quick_rating_seconds)} s of the end of service"
+                    evidence=say(
+                        "quick_pad",
+                        device=device_id,
+                        quick=quick,
+                        total=len(pad_ratings),
+                        share=show_percent(share),
+                        seconds=show(rules.quick_rating_seconds),
                     ),
                 )
             )
@@ -215,9 +225,12 @@ def integrity_flags(
                     kind=IntegrityFlagKind.EASY_ITEM_MIX,
                     staff_id=facts.staff_id,
                     month=facts.month,
-                    evidence=(
-                        f"mean {show(mean)} standard min per item over {items} items vs centre {show(centre_mean)}"
-                        f" (below {show_percent(rules.easy_mix_ratio)} of it)"
+                    evidence=say(
+                        "easy_mix",
+                        mean=show(mean),
+                        items=items,
+                        centre=show(centre_mean),
+                        ratio=show_percent(rules.easy_mix_ratio),
                     ),
                 )
             )

@@ -35,6 +35,7 @@ from hall.domain import DomainRuleViolation, SkillLevel
 from staffing.domain._numbers import ZERO, fixed_context, require_fen, show, to_fen
 from staffing.domain.assessment import AttendanceEvent, AttendanceEventKind, Grade
 from staffing.domain.periods import Month
+from staffing.domain.wording import say
 
 
 class PayLineCode(StrEnum):
@@ -245,7 +246,9 @@ def _prorated(amount: Decimal, facts: PayFacts, *, is_prorated: bool) -> tuple[D
     if not is_prorated:
         return amount, show(amount)
     value = to_fen(amount * facts.days_worked / facts.working_days)
-    return value, f"{show(amount)} × {facts.days_worked}/{facts.working_days} days = {show(value)}"
+    return value, say(
+        "prorated", amount=show(amount), worked=facts.days_worked, working=facts.working_days, value=show(value)
+    )
 
 
 @fixed_context
@@ -272,7 +275,7 @@ def compute_pay(facts: PayFacts, grade: Grade, rule: PayRule) -> PayComputation:
             label_zh="等级工资",
             label_en="Level pay",
             amount=amount,
-            basis=f"{facts.skill_level.name} {facts.skill_level.label_zh}: {basis}",
+            basis=say("level_pay", level=facts.skill_level.name, level_zh=facts.skill_level.label_zh, basis=basis),
         )
     )
     amount, basis = _prorated(rule.post_allowance_amount, facts, is_prorated=rule.is_post_allowance_prorated)
@@ -285,9 +288,14 @@ def compute_pay(facts: PayFacts, grade: Grade, rule: PayRule) -> PayComputation:
     base = rule.performance_base_amount
     if rule.is_performance_pay_prorated:
         amount = to_fen(base * coefficient * facts.days_worked / facts.working_days)
-        basis = (
-            f"{show(base)} × {coefficient} ({grade.label_zh}) × {facts.days_worked}/{facts.working_days} days"
-            f" = {show(amount)}"
+        basis = say(
+            "performance_prorated",
+            base=show(base),
+            coefficient=coefficient,
+            grade=grade.label_zh,
+            worked=facts.days_worked,
+            working=facts.working_days,
+            amount=show(amount),
         )
     else:
         amount = to_fen(base * coefficient)
@@ -311,14 +319,15 @@ def compute_pay(facts: PayFacts, grade: Grade, rule: PayRule) -> PayComputation:
     for kind in AttendanceEventKind:
         price = rule.attendance_deduction_amounts.get(kind, ZERO)
         if units[kind] and price:
-            unit = " half-days" if kind is AttendanceEventKind.ABSENCE else ""
             lines.append(
                 PayLine(
                     code=PayLineCode.ATTENDANCE_DEDUCTION,
                     label_zh=f"考勤扣款：{kind.label_zh}",
                     label_en=f"Attendance deduction: {kind}",
                     amount=-price * units[kind],
-                    basis=f"{units[kind]}{unit} × {show(price)}",
+                    basis=say("half_days_pay", units=units[kind], price=show(price))
+                    if kind is AttendanceEventKind.ABSENCE
+                    else f"{units[kind]} × {show(price)}",
                 )
             )
     lines += [
@@ -332,7 +341,7 @@ def compute_pay(facts: PayFacts, grade: Grade, rule: PayRule) -> PayComputation:
                 label_zh="上月结转扣款",
                 label_en="Shortfall carried in",
                 amount=-facts.carried_in_amount,
-                basis=f"deductions not covered in {facts.month.shifted(-1)}",
+                basis=say("carried_in", month=facts.month.shifted(-1)),
             )
         )
     gross = to_fen(sum((line.amount for line in lines if line.code in _EARNINGS), ZERO))  # exact; sets 2 places
@@ -345,9 +354,12 @@ def compute_pay(facts: PayFacts, grade: Grade, rule: PayRule) -> PayComputation:
                 label_zh="结转下月扣款",
                 label_en="Shortfall carried over",
                 amount=carried_over,
-                basis=(
-                    f"deductions {show(deductions)} exceed gross {show(gross)}; net pay is not negative, so "
-                    f"{show(carried_over)} is deducted in {facts.month.shifted(1)}"
+                basis=say(
+                    "carried_over",
+                    deductions=show(deductions),
+                    gross=show(gross),
+                    carried=show(carried_over),
+                    month=facts.month.shifted(1),
                 ),
             )
         )

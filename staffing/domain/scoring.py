@@ -41,6 +41,7 @@ from staffing.domain.assessment import (
     grade_for_score,
 )
 from staffing.domain.periods import Month
+from staffing.domain.wording import say
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,9 +143,9 @@ def _bounded(lines: list[ExplanationLine], *, low: Decimal, high: Decimal) -> li
     """Append a floor or cap line so the lines' points add up to a total within ``[low, high]``."""
     total = sum((line.points for line in lines), ZERO)
     if total < low:
-        lines.append(_line("不低于下限", "Floor", f"not below {show(low)}", low - total))
+        lines.append(_line("不低于下限", "Floor", say("floor", low=show(low)), low - total))
     elif total > high:
-        lines.append(_line("封顶", "Cap", f"at most {show(high)}", high - total))
+        lines.append(_line("封顶", "Cap", say("cap", high=show(high)), high - total))
     return lines
 
 
@@ -155,16 +156,16 @@ def _workload_lines(facts: StaffMonthFacts, baseline: CentreBaseline, rules: Wor
         _line(
             "服务事项标准工时",
             "Standard minutes served",
-            f"{len(facts.served_items)} items, {show(facts.standard_minutes)} standard min",
+            say("served", items=len(facts.served_items), minutes=show(facts.standard_minutes)),
         ),
-        _line("排班时长", "Rostered hours", f"{show(facts.rostered_hours)} h"),
+        _line("排班时长", "Rostered hours", say("hours", hours=show(facts.rostered_hours))),
     ]
     if median == ZERO:
         points = rules.score_at_median if rate == ZERO else HUNDRED
-        value = f"{show(rate)} standard min/h; centre median is 0, so the median score applies to a rate of 0"
+        value = say("rate_flat", rate=show(rate))
     else:
         points = to_points(rules.score_at_median * rate / median)
-        value = f"{show_plain(rules.score_at_median)} × {show(rate)} / {show(median)} (centre median standard min/h)"
+        value = say("rate", score=show_plain(rules.score_at_median), rate=show(rate), median=show(median))
     lines.append(_line("工作量得分", "Workload points", value, points))
     return _bounded(lines, low=ZERO, high=HUNDRED)
 
@@ -174,9 +175,7 @@ def _efficiency_lines(facts: StaffMonthFacts, rules: EfficiencyRules) -> list[Ex
     on_time, late = facts.committed_on_time_count, facts.committed_late_count
     committed = on_time + late
     if committed == 0:
-        lines.append(
-            _line("按时办结", "On-time completion", "no committed cases: nothing to deduct", rules.on_time_points)
-        )
+        lines.append(_line("按时办结", "On-time completion", say("no_committed"), rules.on_time_points))
     else:
         share_points = to_points(rules.on_time_points * on_time / committed)
         part = [
@@ -196,7 +195,7 @@ def _efficiency_lines(facts: StaffMonthFacts, rules: EfficiencyRules) -> list[Ex
         ]
         lines += _bounded(part, low=ZERO, high=rules.on_time_points)
     if not facts.served_items:
-        lines.append(_line("办理时长", "Service time", "no items served: nothing to deduct", rules.service_time_points))
+        lines.append(_line("办理时长", "Service time", say("no_items"), rules.service_time_points))
         return lines
     factor = rules.level_time_factors.get(facts.skill_level)
     if factor is None:
@@ -208,8 +207,14 @@ def _efficiency_lines(facts: StaffMonthFacts, rules: EfficiencyRules) -> list[Ex
         _line(
             "办理时长",
             "Service time",
-            f"actual {show(actual)} min vs expected {show(expected)} min "
-            f"({show(facts.standard_minutes)} standard × {show_plain(factor)} for {facts.skill_level.name})",
+            say(
+                "service_time",
+                actual=show(actual),
+                expected=show(expected),
+                standard=show(facts.standard_minutes),
+                factor=show_plain(factor),
+                level=facts.skill_level.name,
+            ),
             rules.service_time_points,
         )
     ]
@@ -218,7 +223,7 @@ def _efficiency_lines(facts: StaffMonthFacts, rules: EfficiencyRules) -> list[Ex
             _line(
                 "超出标准用时",
                 "Over the standard",
-                f"{show_percent(over)} over × −{show_plain(rules.penalty_per_percent_over)} per percentage point",
+                say("over", over=show_percent(over), penalty=show_plain(rules.penalty_per_percent_over)),
                 -to_points(over * HUNDRED * rules.penalty_per_percent_over),
             )
         )
@@ -242,16 +247,28 @@ def _satisfaction_lines(
         if baseline.very_satisfied_share is not None
         else rules.fallback_very_satisfied_share
     )
-    prior_note = "" if baseline.positive_rate is not None else " (no centre ratings: configured fallback)"
     rate = _shrunk(tally.positive_count, n, prior_rate, k)
     share = _shrunk(tally.very_satisfied_count, n, prior_share, k)
+    if baseline.positive_rate is None:
+        positive = say(
+            "shrunk_fallback",
+            count=tally.positive_count,
+            k=show_plain(k),
+            prior=show_percent(prior_rate),
+            n=n,
+            rate=show_percent(rate),
+            points=show_plain(rules.positive_rate_points),
+        )
+    else:
+        positive = (
+            f"({tally.positive_count} + {show_plain(k)} × {show_percent(prior_rate)}) / ({n} + {show_plain(k)})"
+            f" = {show_percent(rate)} × {show_plain(rules.positive_rate_points)}"
+        )
     lines = [
         _line(
             "好评率",
             "Positive rate",
-            f"({tally.positive_count} + {show_plain(k)} × {show_percent(prior_rate)}{prior_note})"
-            f" / ({n} + {show_plain(k)})"
-            f" = {show_percent(rate)} × {show_plain(rules.positive_rate_points)}",
+            positive,
             to_points(rules.positive_rate_points * rate),
         ),
         _line(
@@ -269,16 +286,24 @@ def _satisfaction_lines(
         ),
     ]
     if tally.pending_negative_count:
-        lines.append(_line("待核实差评", "差评 pending verification", f"{tally.pending_negative_count}, not counted"))
+        pending = say("pending", count=tally.pending_negative_count)
+        lines.append(_line("待核实差评", "差评 pending verification", pending))
     return _bounded(lines, low=ZERO, high=HUNDRED)
 
 
-def _deduction_lines(rows: Sequence[tuple[str, str, str, int, Decimal]]) -> list[ExplanationLine]:
-    """Return 100 minus each row's points × count; a row is (label zh, label en, unit, count, points)."""
+def _deduction_lines(rows: Sequence[tuple[str, str, bool, int, Decimal]]) -> list[ExplanationLine]:
+    """Return 100 minus each row's points × count; a row is (label zh, label en, in half-days, count, points)."""
     lines = [_line("基础分", "Base", "100", HUNDRED)]
     lines += [
-        _line(label_zh, label_en, f"{count}{unit} × −{show_plain(points)}", -points * count)
-        for label_zh, label_en, unit, count, points in rows
+        _line(
+            label_zh,
+            label_en,
+            say("half_days_points", count=count, points=show_plain(points))
+            if in_half_days
+            else f"{count} × −{show_plain(points)}",
+            -points * count,
+        )
+        for label_zh, label_en, in_half_days, count, points in rows
         if count
     ]
     return _bounded(lines, low=ZERO, high=HUNDRED)
@@ -287,7 +312,7 @@ def _deduction_lines(rows: Sequence[tuple[str, str, str, int, Decimal]]) -> list
 def _quality_lines(facts: StaffMonthFacts, rules: QualityRules) -> list[ExplanationLine]:
     counts = Counter(event.kind for event in facts.quality_events)
     return _deduction_lines(
-        [(kind.label_zh, kind.label_en, "", counts[kind], rules.deduction_points[kind]) for kind in QualityEventKind]
+        [(kind.label_zh, kind.label_en, False, counts[kind], rules.deduction_points[kind]) for kind in QualityEventKind]
     )
 
 
@@ -300,7 +325,7 @@ def _discipline_lines(facts: StaffMonthFacts, rules: DisciplineRules) -> list[Ex
             (
                 kind.label_zh,
                 kind.label_en,
-                " half-day(s)" if kind is AttendanceEventKind.ABSENCE else "",
+                kind is AttendanceEventKind.ABSENCE,
                 counts[kind],
                 rules.deduction_points[kind],
             )

@@ -196,7 +196,7 @@ class PlanningController(Controller):
         setup, row = await planning.roster_rows(centre_code, on)
         return Response(
             roster_csv(setup, row),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",  # Litestar adds "; charset=utf-8"
             headers={"Content-Disposition": f'attachment; filename="roster-{centre_code}-{on.isoformat()}.csv"'},
         )
 
@@ -208,7 +208,7 @@ class PlanningController(Controller):
         setup, row = await planning.roster_rows(centre_code, on)
         return Response(
             roster_ical(setup, row, centre_code, planning.clock.now()),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds "; charset=utf-8"
             headers={"Content-Disposition": f'attachment; filename="roster-{centre_code}-{on.isoformat()}.ics"'},
         )
 

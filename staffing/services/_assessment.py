@@ -21,6 +21,7 @@ from anyio import to_thread
 from sqlalchemy import select
 
 from hall.domain.errors import ConflictError, DomainRuleViolation, NotFoundError
+from hall.domain.people import Role
 from hall.domain.skills import SkillLevel
 from staffing import documents
 from staffing import schemas as s
@@ -334,6 +335,21 @@ class AssessmentService(StaffingService):
     async def centre_month(self, centre_code: str, month_text: str) -> s.CentreAssessmentRead:
         centre = await self.managed_centre(centre_code)
         return await self.centre_month_read(centre, parse_month(month_text))
+
+    async def notes_en(self, assessment_ids: list[UUID]) -> dict[UUID, str]:
+        """The English "why" of each staff-month (the month's table carries only the Chinese one)."""
+        if not assessment_ids:
+            return {}
+        rows = await self.session.execute(
+            select(AssessmentModel.id, AssessmentModel.note_en, AssessmentModel.centre_id).where(
+                AssessmentModel.id.in_(assessment_ids)
+            )
+        )
+        notes = {}
+        for assessment_id, note_en, centre_id in rows:
+            self.require_centre(await self.sources.centre_by_id(centre_id), Role.ADMIN, Role.MANAGER)
+            notes[assessment_id] = note_en
+        return notes
 
     async def centre_month_read(self, centre: CentreFacts, month: Month) -> s.CentreAssessmentRead:
         row = await self.month_row(centre, month)

@@ -62,12 +62,19 @@ have an L1, so Hall extends the ladder by the same steps: L5 1.10, L1 0.70 (Hall
 """
 
 
+FIRST_MONTH, LAST_MONTH = Month(2000, 1), Month(2100, 12)
+"""The months Hall assesses and pays (the neighbours of each can be shown and shifted to without overflow)."""
+
+
 def parse_month(text: str, field: str = "month") -> Month:
-    """Read ``YYYY-MM``; anything else is refused naming ``field``."""
+    """Read ``YYYY-MM`` from 2000-01 to 2100-12; anything else is refused naming ``field``."""
     match = _MONTH.match(text)
     if match is None:
         raise DomainRuleViolation(field, f"must be a month written YYYY-MM, not {text!r}")
-    return Month(int(match.group(1)), int(match.group(2)))
+    month = Month(int(match.group(1)), int(match.group(2)))
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise DomainRuleViolation(field, f"must be a month from {FIRST_MONTH} to {LAST_MONTH}, not {text!r}")
+    return month
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ DRAFT, IN_REVIEW, APPROVED, LOCKED = "draft", "in_review", "approved", "locked"
 OPEN = (DRAFT, IN_REVIEW)
 FINAL = (APPROVED, LOCKED)
 ACTIVE, WITHDRAWN = "active", "withdrawn"
+CORRECTION_MONTHS_AHEAD = 2
+"""A correction is carried by a month at most this many months after the current one (so it is soon paid and seen)."""
 
 
 MAX_AMOUNT = Decimal(10) ** 10
@@ -340,6 +342,16 @@ class PayService(StaffingService):
             entered_at=row.created_at,
         )
 
+    async def corrections_of(self, record_id: UUID) -> list[s.PayAdjustmentRead]:
+        """The corrections of this (approved or locked) record, each carried by a later month's record."""
+        await self._row(record_id)  # the same access check as reading the record
+        rows = await self.session.scalars(
+            select(PayAdjustmentModel)
+            .where(PayAdjustmentModel.corrects_pay_record_id == record_id)
+            .order_by(PayAdjustmentModel.created_at, PayAdjustmentModel.id)
+        )
+        return [await self._adjustment_read(a) for a in rows]
+
     async def month_rows(self, centre: CentreFacts, month: Month) -> list[PayRecordModel]:
         return list(
             await self.session.scalars(
@@ -566,6 +578,11 @@ class PayService(StaffingService):
         target = parse_month(data.month)
         if target <= parse_month(row.month):
             raise DomainRuleViolation("month", f"a correction of {row.month} goes to a later month")
+        limit = Month.of(self.today(centre)).shifted(CORRECTION_MONTHS_AHEAD)
+        if target > limit:
+            raise DomainRuleViolation(
+                "month", f"a correction goes to a month up to {limit} (two months after the current one), not {target}"
+            )
         later = await self.session.scalar(
             select(PayRecordModel).where(PayRecordModel.staff_id == row.staff_id, PayRecordModel.month == str(target))
         )

@@ -165,6 +165,7 @@ async def test_the_manager_assesses_and_pays_the_month_through_the_pages(db, cli
     csv_file = await client.get(f"{QS}/pay/{OCTOBER}/export.csv", headers=manager)
     assert csv_file.status_code == 200
     assert "QS003" in csv_file.content.decode("utf-8-sig")
+    assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"  # one charset, not two
     xlsx = await client.get(f"{QS}/pay/{OCTOBER}/export.xlsx", headers=manager)
     assert xlsx.content.startswith(b"PK")
 
@@ -191,6 +192,12 @@ async def test_a_locked_record_refuses_changes_and_a_bad_correction_names_the_fi
     ids = record_ids(await approved_and_locked(client, manager))
     record = f"{QS}/pay/records/{ids[0]}"
     before = await count(db, PayAdjustmentModel)
+    see_other(  # every record is locked: nothing to compute, and the page says so
+        await client.post(f"{QS}/pay/{OCTOBER}/prepare", headers=manager),
+        f"{QS}/pay?month={OCTOBER}&done=prepared_none",
+    )
+    nothing = (await client.get(f"{QS}/pay?month={OCTOBER}&done=prepared_none", headers=manager)).text
+    assert "No draft was computed: every record of this month is already approved or locked." in nothing
 
     refused = await client.post(
         f"{record}/adjustments", headers=manager, data={"kind": "adjustment", "amount": "100.00", "reason": "补发"}
@@ -222,6 +229,16 @@ async def test_a_locked_record_refuses_changes_and_a_bad_correction_names_the_fi
     )
     assert earlier.status_code == 422
     assert "must be a month after the corrected one" in earlier.text
+    for far, why in (
+        ("2027-02", "must be at most two months after the current month"),  # the clock is in November 2026
+        ("9999-12", "must be a month from 2000-01 to 2100-12"),
+    ):
+        parked = await client.post(
+            f"{record}/corrections", headers=manager, data={"month": far, "amount": "50.00", "reason": "补发"}
+        )
+        assert parked.status_code == 422, far
+        assert f"Month that carries the correction: {why}" in parked.text
+        assert f'value="{far}"' in parked.text
     assert await count(db, PayAdjustmentModel) == before
 
     see_other(
@@ -231,6 +248,11 @@ async def test_a_locked_record_refuses_changes_and_a_bad_correction_names_the_fi
         f"{record}?done=corrected",
     )
     assert await count(db, PayAdjustmentModel) == before + 1
+    corrected = (await client.get(record, headers=manager)).text  # the corrected month lists where it was corrected
+    row = re.search(r'<tr data-correction="[0-9a-f-]{36}" data-month="2026-11">.*?</tr>', corrected, re.DOTALL)
+    assert row is not None
+    assert "漏计加班" in row.group(0)
+    assert "50.00" in row.group(0)
 
 
 async def test_a_draft_is_adjusted_only_with_a_reason_and_the_adjustment_can_be_withdrawn(db, client, headers) -> None:
@@ -287,6 +309,10 @@ async def test_a_draft_is_adjusted_only_with_a_reason_and_the_adjustment_can_be_
     page = (await client.get(record, headers=manager)).text
     assert 'class="withdrawn"' in page
     assert 'data-total="deductions">0.00<' in page
+    again = await client.post(f"{record}/adjustments/{adjustment}/withdraw", headers=manager, data={"reason": "重复"})
+    assert again.status_code == 409
+    assert "This adjustment is already withdrawn." in again.text
+    assert "adjustmentId: this adjustment" not in again.text.split('class="flash-detail"')[0]  # not the main message
 
     see_other(await client.post(f"{record}/review", headers=manager, data={"note": ""}), f"{record}?done=review")
     early = await client.post(f"{record}/approve", headers=manager, data={"note": ""})
@@ -333,6 +359,7 @@ async def test_staff_see_their_own_grades_and_approved_pay_and_nothing_else(db, 
     assert re.search(r'<tr data-record="[0-9a-f-]{36}"', drill.text)
     ratings = await client.get(f"/me/grades/{OCTOBER}/records/satisfaction", headers=xu)
     assert re.search(r'<tr data-rating="[0-9a-f-]{36}"', ratings.text)
+    assert re.search(r'<span data-item="(\w+)">\1 [^<]+</span>', ratings.text)  # the item's name, not its code only
     assert (await client.get(f"/me/grades/{OCTOBER}/records/nonsense", headers=xu)).status_code == 404
     slip = await client.get(f"/me/pay/{mine}/slip.pdf", headers=xu)
     assert slip.status_code == 200
@@ -431,3 +458,69 @@ async def test_a_negative_case_moves_through_its_workflow_from_its_page_with_rea
     assert f'data-case="{case_id}"' not in overdue  # verified a day late, but closed: nothing is overdue now
     assert (await client.get(case_url, headers=headers("zhangmin"))).status_code == 403
     assert (await client.get(f"/manage/SFX-QS/negative-cases/{case_id}", headers=manager)).status_code == 404
+
+
+async def test_the_explanations_read_in_chinese_on_chinese_pages_and_as_served_on_english_ones(
+    db, client, headers
+) -> None:
+    await seed(db)
+    client.follow_redirects = False  # Chinese pages: the default
+    manager = headers("qs-manager")
+    ids = record_ids(await approved_and_locked(client, manager))
+    staff = (await client.get(f"{QS}/assessment/{OCTOBER}/staff/QS003", headers=manager)).text
+    assert re.search(r"<td>\d+ 件事项，标准工时 [\d,.]+ 分钟</td>", staff)
+    assert re.search(r"<td>[\d,.]+ 小时</td>", staff)
+    assert "standard min" not in staff
+    assert " items, " not in staff
+    workload = (await client.get(f"{QS}/assessment/{OCTOBER}/staff/QS003/records/workload", headers=manager)).text
+    assert "标准工时" in workload
+    assert "standard min" not in workload
+
+    record = (await client.get(f"{QS}/pay/records/{ids[0]}", headers=manager)).text
+    lines = record.split("data-pay-lines")[1].split("</table>")[0]
+    assert " days" not in lines
+    assert re.search(r"天 = [\d,.]+", lines)  # the pro-rated basis: "× 18/20 天 = …"
+    history = record.split('id="pay-history-')[1].split("</table>")[0]
+    assert re.search(r'<span data-detail="net">实发金额：[\d.]+</span>', history)
+    assert "net: " not in history
+    assert 'data-detail="grade">等次：' in history
+
+    english(client)
+    staff_en = (await client.get(f"{QS}/assessment/{OCTOBER}/staff/QS003", headers=manager)).text
+    assert re.search(r"<td>\d+ items, [\d,.]+ standard min</td>", staff_en)  # as the API serves it
+    record_en = (await client.get(f"{QS}/pay/records/{ids[0]}", headers=manager)).text
+    assert re.search(r'<span data-detail="net">Net pay: [\d.]+</span>', record_en)
+
+
+async def test_a_month_out_of_range_or_a_malformed_id_in_the_address_is_a_page_that_says_so(
+    db, client, headers
+) -> None:
+    await seed(db)
+    english(client)
+    manager = headers("qs-manager")
+    for url in (f"{QS}/assessment", f"{QS}/pay", f"{QS}/negative-cases"):
+        for month in ("9999-12", "1999-12", "2101-01"):
+            far = await client.get(f"{url}?month={month}", headers=manager)
+            assert far.status_code == 422, (url, month)
+            assert "Choose a month from 2000-01 to 2100-12." in far.text
+            assert far.headers["content-type"].startswith("text/html")
+        edge = await client.get(f"{url}?month=2100-12", headers=manager)
+        assert edge.status_code == 200, url  # the last month is shown, its neighbours computed without overflow
+    api = await client.get("/api/v1/centres/SFX-QS/assessments/9999-12", headers=manager)
+    assert api.status_code == 422
+    assert api.json()["errors"][0]["field"] == "month"
+
+    xu = await staff_user(client, headers, "QS003", "xudan")
+    for url, who in (
+        (f"{QS}/pay/records/x", manager),
+        (f"{QS}/pay/records/not-a-uuid/slip.pdf", manager),
+        (f"{QS}/negative-cases/not-a-uuid", manager),
+        ("/me/pay/not-a-uuid", xu),
+    ):
+        missing = await client.get(url, headers=who)
+        assert missing.status_code == 404, url
+        assert missing.headers["content-type"].startswith("text/html"), url
+        assert "This page does not exist." in missing.text
+    posted = await client.post(f"{QS}/pay/records/x/adjustments", headers=manager, data={"kind": "adjustment"})
+    assert posted.status_code == 404
+    assert "This page does not exist." in posted.text
