@@ -124,6 +124,9 @@ async def test_the_manager_assesses_and_pays_the_month_through_the_pages(db, cli
     assert 'data-status="draft"' in table
     staff_rows = re.findall(r'<tr data-staff="(QS\d+)"', table.split('id="assessment-table"')[1].split("</table>")[0])
     assert staff_rows == ["QS001", "QS002", "QS003", "QS004"]
+    notes = re.findall(r'<td class="note-cell">(.*?)</td>', table)
+    assert len(notes) == 4
+    assert all(re.fullmatch(r"score [\d.]+.* → \w+", note) for note in notes), notes  # the English "why"
     assert 'id="chart-distribution"' in table
     assert re.search(r'<tr data-grade="excellent">.*?</tr>', table, re.DOTALL)
     assert 'id="excellent-places">0<' in table  # floor(20 % × 4) = 0: nobody may be Excellent

@@ -178,6 +178,10 @@ async def test_a_negative_rating_needs_a_reason_and_opens_a_work_order_on_workin
     assert [h["toStatus"] for h in closed["history"]] == ["open", "verified", "rectifying", "replied", "closed"]
     assert closed["history"][1]["note"] == "已回访核实"
     assert closed["overdue"] == []
+    assert closed["nextMoves"] == ["appealed"]  # within the appeal period (five working days after verification)
+    clock.advance(timedelta(days=10))
+    late = (await client.get(f"/api/v1/negative-cases/{case_id}", headers=headers("manager"))).json()
+    assert late["nextMoves"] == []
 
 
 async def test_staff_may_appeal_and_an_overturned_negative_rating_no_longer_counts(client, headers, clock) -> None:
@@ -199,6 +203,7 @@ async def test_staff_may_appeal_and_an_overturned_negative_rating_no_longer_coun
     )
     assert overturned.status_code == 200, overturned.text
     assert overturned.json()["validity"] == "excluded"
+    assert overturned.json()["nextMoves"] == ["replied", "closed"]  # no second appeal is offered
     twice = await client.post(url, headers=headers("zhangmin"), json={"to": "appealed"})
     assert twice.status_code == 422
 
@@ -221,6 +226,7 @@ async def test_a_real_name_negative_rating_closes_only_after_a_callback(client, 
     assert closed.status_code == 200
     assert closed.json()["callbackPhone"] == "13912345678"
     assert closed.json()["validity"] == "excluded"
+    assert closed.json()["nextMoves"] == []  # a malicious 差评 is never appealed (only a valid one is)
 
 
 async def test_unrated_visits_get_the_default_rating_after_the_period_kept_apart(db, client, headers, clock) -> None:
