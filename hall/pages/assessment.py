@@ -388,35 +388,35 @@ class AssessmentPages(Controller):
             raise NotFoundException(detail=f"case {case_id} belongs to {case.centre_code}")
         return centre, case
 
-    @get("/negative-cases/{case_key:str}")
+    @get("/negative-cases/{case_id:str}")
     async def case(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        case_key: FromPath[str],
+        case_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         negative_cases: NamedDependency[NegativeCaseService],
         done: Done = None,
     ) -> Response[Any]:
         """One 差评 case: the rating, classification, deadlines, history, and the form for its next step."""
-        case_id = path_uuid(case_key)
-        centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_id)
+        case_uuid = path_uuid(case_id)
+        centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_uuid)
         return await self._case_page(request, db_session, centre, found, done=done)
 
-    @post("/negative-cases/{case_key:str}/move")
+    @post("/negative-cases/{case_id:str}/move")
     async def move_case(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        case_key: FromPath[str],
+        case_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         negative_cases: NamedDependency[NegativeCaseService],
     ) -> Response[Any]:
         """Move the case one step (``MoveNegativeCase``) with the reason; a refusal names the field."""
-        case_id = path_uuid(case_key)
-        centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_id)
+        case_uuid = path_uuid(case_id)
+        centre, found = await self._case(request, db_session, queue, negative_cases, centre_code, case_uuid)
         raw = await form_of(request)
         values: dict[str, Any] = {
             "to": first(raw, "to"),
@@ -439,7 +439,7 @@ class AssessmentPages(Controller):
             if values["to"] == NegativeCaseStatus.VERIFIED.value:
                 wanted["isComplex"] = values["isComplex"]
             data = wire(wanted, s.MoveNegativeCase)
-            await in_savepoint(db_session, negative_cases.move(case_id, data))
+            await in_savepoint(db_session, negative_cases.move(case_uuid, data))
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field.split(".")[0] not in CASE_LABELS:
                 # The case's state refuses the chosen step ("status", "on"): mark the step, in the reader's words.
@@ -449,4 +449,4 @@ class AssessmentPages(Controller):
                 form = refusal(lang, exc, field_labels)
             form.values = values
             return await self._case_page(request, db_session, centre, found, form=form)
-        return see_other(f"/manage/{centre.code}/negative-cases/{case_id}?done=moved")
+        return see_other(f"/manage/{centre.code}/negative-cases/{case_uuid}?done=moved")

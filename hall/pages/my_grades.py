@@ -142,18 +142,18 @@ class MyGradesPages(Controller):
         name, pdf = await assessments.report_pdf(me.employee_no, month)
         return download(name, pdf, "application/pdf")
 
-    @get("/pay/{record_key:str}")
+    @get("/pay/{record_id:str}")
     async def pay_record(
         self,
         request: Request[Any, Any, Any],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """One pay record: every line with its basis, the adjustments with their reasons, the history."""
-        record_id = path_uuid(record_key)
+        record_uuid = path_uuid(record_id)
         me = await self._me(db_session, request)
-        record = await pay.get(record_id)
+        record = await pay.get(record_uuid)
         centre = await pay.sources.centre(record.centre_code)
         return page(
             request,
@@ -168,8 +168,8 @@ class MyGradesPages(Controller):
             section="grades",
         )
 
-    @get("/pay/{record_key:str}/slip.pdf", media_type="application/pdf")
-    async def slip_pdf(self, record_key: FromPath[str], pay: NamedDependency[PayDocuments]) -> Response[bytes]:
+    @get("/pay/{record_id:str}/slip.pdf", media_type="application/pdf")
+    async def slip_pdf(self, record_id: FromPath[str], pay: NamedDependency[PayDocuments]) -> Response[bytes]:
         """The pay slip as PDF (``DownloadPaySlip``)."""
-        name, pdf = await pay.slip_pdf(path_uuid(record_key))
+        name, pdf = await pay.slip_pdf(path_uuid(record_id))
         return download(name, pdf, "application/pdf")

@@ -327,40 +327,40 @@ class PayPages(Controller):
             **await nav(db_session, current_principal(request), centre.code, "pay"),
         )
 
-    @get("/pay/records/{record_key:str}")
+    @get("/pay/records/{record_id:str}")
     async def record(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
         done: Done = None,
     ) -> Response[Any]:
         """One pay record line by line, with the forms to adjust, review, approve, lock or correct it."""
-        record_id = path_uuid(record_key)
-        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
+        record_uuid = path_uuid(record_id)
+        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_uuid)
         return await self._record_page(request, db_session, centre, found, pay=pay, done=done)
 
-    @post("/pay/records/{record_key:str}/adjustments")
+    @post("/pay/records/{record_id:str}/adjustments")
     async def add_adjustment(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Add an adjustment or a deduction with its reason (``AddPayAdjustment``)."""
-        record_id = path_uuid(record_key)
-        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
+        record_uuid = path_uuid(record_id)
+        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_uuid)
         raw = await form_of(request)
         values = {k: first(raw, k) for k in ("kind", "amount", "reason")}
         try:
             data = wire(values, s.AddPayAdjustment)
-            await in_savepoint(db_session, pay.add_adjustment(record_id, data))
+            await in_savepoint(db_session, pay.add_adjustment(record_uuid, data))
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field == "status":  # not open any more: no form to show it in
                 return await self._record_page(
@@ -369,29 +369,29 @@ class PayPages(Controller):
             form = refusal(lang_of(request), in_words(lang_of(request), exc), _labels(lang_of(request)))
             form.values = values
             return await self._record_page(request, db_session, centre, found, pay=pay, adjustment=form)
-        return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=adjusted")
+        return see_other(f"/manage/{centre.code}/pay/records/{record_uuid}?done=adjusted")
 
-    @post("/pay/records/{record_key:str}/adjustments/{adjustment_key:str}/withdraw")
+    @post("/pay/records/{record_id:str}/adjustments/{adjustment_id:str}/withdraw")
     async def withdraw_adjustment(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
-        adjustment_key: FromPath[str],
+        record_id: FromPath[str],
+        adjustment_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Withdraw an adjustment with a reason (``WithdrawPayAdjustment``)."""
-        record_id = path_uuid(record_key)
-        adjustment_id = path_uuid(adjustment_key)
-        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
-        if adjustment_id not in {a.id for a in found.adjustments}:
-            raise NotFoundException(detail=f"no adjustment {adjustment_id} on this record")
+        record_uuid = path_uuid(record_id)
+        adjustment_uuid = path_uuid(adjustment_id)
+        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_uuid)
+        if adjustment_uuid not in {a.id for a in found.adjustments}:
+            raise NotFoundException(detail=f"no adjustment {adjustment_uuid} on this record")
         reason = first(await form_of(request), "reason")
         try:
             data = wire({"reason": reason}, s.WithdrawPayAdjustment)
-            await in_savepoint(db_session, pay.withdraw_adjustment(adjustment_id, data))
+            await in_savepoint(db_session, pay.withdraw_adjustment(adjustment_uuid, data))
         except (HallError, FormInvalid) as exc:
             lang = lang_of(request)
             if isinstance(exc, HallError) and exc.field != "reason":  # the adjustment's or record's state refuses it
@@ -401,7 +401,7 @@ class PayPages(Controller):
             state = refusal(lang, in_words(lang, exc), _labels(lang))
             problem = Refusal(state.summary, exc.field, exc.reason, getattr(exc, "status_code", 422))
             return await self._record_page(request, db_session, centre, found, pay=pay, problem=problem)
-        return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=withdrawn")
+        return see_other(f"/manage/{centre.code}/pay/records/{record_uuid}?done=withdrawn")
 
     async def _record_action(
         self,
@@ -428,68 +428,70 @@ class PayPages(Controller):
             return await self._record_page(request, db_session, centre, found, pay=pay, problem=problem)
         return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done={done}")
 
-    @post("/pay/records/{record_key:str}/review")
+    @post("/pay/records/{record_id:str}/review")
     async def review(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Put this draft in review (``StartPayReview``)."""
-        record_id = path_uuid(record_key)
-        return await self._record_action(request, db_session, queue, pay, centre_code, record_id, pay.review, "review")
+        record_uuid = path_uuid(record_id)
+        return await self._record_action(
+            request, db_session, queue, pay, centre_code, record_uuid, pay.review, "review"
+        )
 
-    @post("/pay/records/{record_key:str}/approve")
+    @post("/pay/records/{record_id:str}/approve")
     async def approve(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Approve this record (``ApprovePayRecord``)."""
-        record_id = path_uuid(record_key)
+        record_uuid = path_uuid(record_id)
         return await self._record_action(
-            request, db_session, queue, pay, centre_code, record_id, pay.approve, "approve"
+            request, db_session, queue, pay, centre_code, record_uuid, pay.approve, "approve"
         )
 
-    @post("/pay/records/{record_key:str}/lock")
+    @post("/pay/records/{record_id:str}/lock")
     async def lock(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Lock this record for ever (``LockPayRecord``)."""
-        record_id = path_uuid(record_key)
-        return await self._record_action(request, db_session, queue, pay, centre_code, record_id, pay.lock, "lock")
+        record_uuid = path_uuid(record_id)
+        return await self._record_action(request, db_session, queue, pay, centre_code, record_uuid, pay.lock, "lock")
 
-    @post("/pay/records/{record_key:str}/corrections")
+    @post("/pay/records/{record_id:str}/corrections")
     async def correct(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[Any]:
         """Correct this approved or locked month in a later month's record (``RecordPayCorrection``)."""
-        record_id = path_uuid(record_key)
-        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_id)
+        record_uuid = path_uuid(record_id)
+        centre, found = await self._record(request, db_session, queue, pay, centre_code, record_uuid)
         raw = await form_of(request)
         values = {k: first(raw, k) for k in ("month", "amount", "reason")}
         try:
             data = wire(values, s.RecordPayCorrection)
-            await in_savepoint(db_session, pay.correct(record_id, data))
+            await in_savepoint(db_session, pay.correct(record_uuid, data))
         except (HallError, FormInvalid) as exc:
             if isinstance(exc, HallError) and exc.field == "status":
                 return await self._record_page(
@@ -498,20 +500,20 @@ class PayPages(Controller):
             form = refusal(lang_of(request), in_words(lang_of(request), exc), _labels(lang_of(request)))
             form.values = values
             return await self._record_page(request, db_session, centre, found, pay=pay, correction=form)
-        return see_other(f"/manage/{centre.code}/pay/records/{record_id}?done=corrected")
+        return see_other(f"/manage/{centre.code}/pay/records/{record_uuid}?done=corrected")
 
-    @get("/pay/records/{record_key:str}/slip.pdf", media_type="application/pdf")
+    @get("/pay/records/{record_id:str}/slip.pdf", media_type="application/pdf")
     async def slip_pdf(
         self,
         request: Request[Any, Any, Any],
         centre_code: FromPath[str],
-        record_key: FromPath[str],
+        record_id: FromPath[str],
         db_session: NamedDependency[AsyncSession],
         queue: NamedDependency[QueueService],
         pay: NamedDependency[PayDocuments],
     ) -> Response[bytes]:
         """The slip as PDF (``DownloadPaySlip``)."""
-        record_id = path_uuid(record_key)
-        await self._record(request, db_session, queue, pay, centre_code, record_id)
-        name, pdf = await pay.slip_pdf(record_id)
+        record_uuid = path_uuid(record_id)
+        await self._record(request, db_session, queue, pay, centre_code, record_uuid)
+        name, pdf = await pay.slip_pdf(record_uuid)
         return download(name, pdf, "application/pdf")
