@@ -83,3 +83,13 @@ def test_a_score_line_of_a_component_is_named_as_the_components_section() -> Non
     assert Words("en").part(satisfaction.label_zh, satisfaction.label_en) == "Satisfaction (service ratings)"
     assert Words("en").part("加分", "Bonus") == "Bonus"
     assert Words("zh_CN").part("加分", "Bonus") == "加分"
+
+
+def test_integrity_evidence_and_pay_bases_read_in_chinese() -> None:
+    zh = Words("zh_CN")
+    evidence = say("rate_flag", count=108, n=128, share="84.38%", centre="61.20%", p="1.20e-05", significance="0.01")
+    assert zh.text(evidence) == "108/128 = 84.38%，中心为 61.20%；按中心比率出现该值或更高的概率 1.20e-05 < 0.01"
+    pad = say("quick_pad", device="PAD-3", quick=9, total=10, share="90.00%", seconds="3")
+    assert zh.text(pad) == "评价器 PAD-3：9/10（90.00%）的评价在办结后 3 秒内作出"
+    assert zh.text(say("carried_in", month="2026-09")) == "2026-09 未扣完的扣款"
+    assert zh.text(say("half_days_pay", units=2, price="50.00")) == "2 个半天 × 50.00"
