@@ -450,7 +450,7 @@ class PayController(Controller):
         self, centre_code: FromPath[str], month: FromPath[str], pay: NamedDependency[PayDocuments]
     ) -> Response[bytes]:
         """The month's records as CSV (UTF-8 with BOM), one row per staff member, amounts as exact decimals."""
-        return download(*await pay.export(centre_code, month, "csv"), "text/csv; charset=utf-8")
+        return download(*await pay.export(centre_code, month, "csv"), "text/csv")
 
     @get(
         "/centres/{centre_code:str}/pay-records/{month:str}/export.xlsx",
