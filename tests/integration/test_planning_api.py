@@ -296,7 +296,7 @@ async def test_a_roster_build_holds_no_transaction_while_the_twin_runs(app, clie
             in_thread(
                 client, "POST", "/api/v1/auth/tokens", json={"username": "manager", "password": "Hall-demo-2026"}
             ),
-            10,
+            30,  # generous for a loaded CI machine; a held write lock would block until the release below
         )
         assert signed_in.status_code == 201, signed_in.text
         assert await open_transactions(db) in {None, 0}
@@ -351,7 +351,7 @@ async def test_a_what_if_holds_no_transaction_and_refuses_leave_outside_the_rost
             in_thread(
                 client, "POST", "/api/v1/auth/tokens", json={"username": "qs-manager", "password": "Hall-demo-2026"}
             ),
-            10,
+            30,
         )
         assert signed_in.status_code == 201, signed_in.text
         assert await open_transactions(db) in {None, 0}

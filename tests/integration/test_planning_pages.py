@@ -394,7 +394,7 @@ async def test_a_local_day_is_saved_while_a_plan_is_computing(app, client, heade
                 data={"on": "2026-12-15", "kind": "holiday", "name": "县庆"},
                 follow_redirects=False,
             ),
-            10,
+            30,
         )
         assert added.status_code == 303, added.text
         assert not planning.done()
