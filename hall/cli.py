@@ -134,7 +134,7 @@ def seed_demo_command() -> None:
     else:
         click.echo("  already present; nothing changed")
     today = datetime.now(ZoneInfo(_settings().timezone)).date()
-    month = Month.of(today).shifted(-1)  # the last full month, ready to be assessed and paid
+    month = Month.last_complete_before(today)
     click.echo(f"the county centre's {month}: ratings, 差评 cases, manager entries, a pay rule …")
     staffing = run_with_session(lambda session: seed_demo_month(session, centre_code="SFX", month=month, today=today))
     if staffing.ratings or staffing.pay_rule:

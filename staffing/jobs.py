@@ -145,7 +145,7 @@ async def prepare_drafts(
         async with session_maker() as session:
             try:
                 centre = await SqlStaffingSources(session).centre(code)
-                target = month or Month.of(centre.today(clock.now())).shifted(-1)
+                target = month or Month.last_complete_before(centre.today(clock.now()))
                 summary, message = await _prepare_centre(session, centre, target, clock)
                 await session.commit()
             except Exception:

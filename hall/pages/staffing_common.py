@@ -105,7 +105,7 @@ def month_or_default(text: str | None, today: date) -> Month:
     """The month asked for (``YYYY-MM``), or the last complete month before ``today``."""
     if text:
         return parse_month(text)
-    return Month.of(today).shifted(-1)
+    return Month.last_complete_before(today)
 
 
 def handle_staffing_error(request: Request[Any, Any, Any], exc: HallError) -> Response[Any]:

@@ -30,6 +30,11 @@ class Month:
         """Return the month a date falls in."""
         return cls(on.year, on.month)
 
+    @classmethod
+    def last_complete_before(cls, on: date) -> Month:
+        """Return the last month that ended before ``on``: the month assessed and paid by default."""
+        return cls.of(on).shifted(-1)
+
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)

@@ -596,7 +596,7 @@ class AssessmentService(StaffingService):
         staff = await self.sources.staff(employee_no)
         self.require_staff_access(staff)
         centre = await self.sources.centre_by_id(staff.centre_id)
-        as_of = parse_month(month_text) if month_text else Month.of(self.today(centre)).shifted(-1)
+        as_of = parse_month(month_text) if month_text else Month.last_complete_before(self.today(centre))
         return await self._promotion(staff, as_of)
 
     async def promotion_suggestions(self, centre_code: str, month_text: str) -> list[s.PromotionSuggestionRead]:
