@@ -16,6 +16,7 @@ test: install check pytest
 
 install: uv
 	$(UV) sync --locked
+	$(RUN) python -m hall.compiled build  # mypyc build of the twin's hot modules; skipped with a warning if it cannot
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv \
@@ -45,6 +46,7 @@ imports:
 
 pytest:
 	$(RUN) pytest -n 2 --dist loadgroup
+	HALL_COMPILED=0 $(RUN) pytest -q -m pure_python tests/unit  # spies the compiled twin cannot have (tests/conftest.py)
 	$(RUN) pytest tests/browser  # in a process of its own: Playwright's sync API keeps an event loop current
 
 fmt:

@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import ciw
 import simpy
 
+from hall import compiled
 from hall.domain.people import PriorityGroup
 from queueing.domain.snapshot import CallReason
 from simulation.erlang import erlang_c_metrics
@@ -327,10 +328,12 @@ def main() -> None:
         f"- Machine: `nproc` = {_cpus()}, Python {platform.python_version()}, SimPy {simpy.__version__}, "
         f"Ciw {ciw.__version__}; load average at the start {load}.",
         f"- Code: {git_state()}.",
-        f"- Command: `.venv/bin/python benchmarks/simulation_cost.py --runs {args.runs} --passes {args.passes} "
-        f"--check-runs {args.check_runs}`",
+        f"- Command: `{'HALL_COMPILED=0 ' if not compiled.active() else ''}.venv/bin/python "
+        f"benchmarks/simulation_cost.py --runs {args.runs} --passes {args.passes} --check-runs {args.check_runs}`",
+        f"- The twin ran {compiled.describe()}; bare SimPy, SimPy itself and Ciw are pure Python as installed.",
         "",
     ]
+    print(block[-2])
     measured = measure(models, args.runs, args.passes, args.check_runs)
     for model in models:
         results = measured[model.name]

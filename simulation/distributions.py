@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from simulation.draws import Exponential
 from simulation.errors import ScenarioError
 
 Sampler = Callable[[random.Random], float]
@@ -27,10 +28,7 @@ def exponential(mean_minutes: float) -> Sampler:
     """Return a sampler of exponential durations with the given mean (CV = 1)."""
     if not mean_minutes > 0:
         raise ScenarioError("mean_minutes", "must be positive")
-    # ``rng.expovariate(rate)``, called from C: a sampler runs once per simulated visitor, and a closure would add
-    # a Python frame to each draw.
-    sample: Sampler = operator.methodcaller("expovariate", 1.0 / mean_minutes)
-    return sample
+    return Exponential(1.0 / mean_minutes)
 
 
 def lognormal_parameters(mean_minutes: float, cv: float) -> tuple[float, float]:

@@ -26,7 +26,9 @@ its own timeout; what a window may call is remembered per seated clerk and items
 window for waking; snapshots are reused per priority streak; ticket ids and numbers are formatted once per process;
 a clerk with nobody waiting sleeps without asking the policy; the per-visitor objects are built by the domain's
 fast constructors or positionally. None of it changes a decision: the golden centre day and the parity test with
-the live hall pin the output.
+the live hall pin the output. ``make install`` also compiles this file, with the routing policy and
+``simulation.draws``, with mypyc (``hall.compiled``); the compiled module is used only while it matches this source,
+and ``tests/unit/simulation/test_compiled.py`` requires both to give the same records.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from queueing.domain.routing import CallingPolicy, can_serve, get_policy, next_p
 from queueing.domain.snapshot import AppointmentSlot, CallDecision, WaitingTicket, WindowSnapshot, new_waiting_ticket
 from simulation.clock import SimClock
 from simulation.distributions import Sampler
+from simulation.draws import exponential_draw
 from simulation.records import Outcome, ServiceRecord
 from simulation.scenario import Scenario, StaffSpec, WindowSpec, window_snapshot
 
@@ -254,7 +257,7 @@ class HallModel:
         groups = sorted(
             ((g, s) for g, s in scenario.priority_shares.items() if s > 0), key=lambda gs: order.index(gs[0])
         )
-        self._group_cuts = list(itertools.accumulate(s for _, s in groups))
+        self._group_cuts = list(itertools.accumulate([s for _, s in groups]))
         self._groups: list[PriorityGroup] = [g for g, _ in groups]
         self._priority_total = self._group_cuts[-1] if groups else 0.0
         self._draws_who = self._priority_total > 0 or scenario.appointment_share > 0
@@ -540,7 +543,7 @@ class HallModel:
             return self._samplers[key[0], staff.skill_level](self._service_rng)
         rng = self._service_rng
         level = staff.skill_level
-        return math.fsum(self._samplers[code, level](rng) for code in key)
+        return math.fsum([self._samplers[code, level](rng) for code in key])
 
     # ---- records ----------------------------------------------------------------------------------------------
 
@@ -927,12 +930,12 @@ class _Arrivals:
         """
         t = self.t
         if t < self.end:
-            t += self.rng.expovariate(self.per_minute)
+            t += exponential_draw(self.rng, self.per_minute)
         while t >= self.end:
             segment = next(self.segments, None)
             if segment is None:
                 return
-            t = segment.start + self.rng.expovariate(segment.per_minute)
+            t = segment.start + exponential_draw(self.rng, segment.per_minute)
             self.end = segment.end
             self.per_minute = segment.per_minute
             self.cuts = segment.cuts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -12,7 +13,7 @@ from hall.domain.people import PriorityGroup
 from hall.domain.skills import SkillLevel
 from hall.domain.windows import WindowType
 from simulation.distributions import DistributionSpec
-from simulation.scenario import ItemSpec, Scenario, StaffSpec, WindowSpec
+from simulation.scenario import ItemSpec, Scenario, StaffSpec, WindowSpec, stationary_from_dict
 
 START = datetime.fromisoformat("2025-03-03T08:30:00+08:00")  # a Monday
 
@@ -145,9 +146,28 @@ def one_window_scenario(
     )
 
 
+def busy_hall_scenario() -> Scenario:
+    """M/M/30 at ρ = 0.9 for 8 hours (250 visitors an hour, 6.5 minutes each), 10 % of them elderly."""
+    scenario = stationary_from_dict(
+        {
+            "kind": "stationary",
+            "arrival_rate_per_hour": 250,
+            "service": {"distribution": "exponential", "mean_minutes": 6.5},
+            "windows": 30,
+            "duration_hours": 8,
+        }
+    ).to_scenario()
+    return replace(scenario, priority_shares={PriorityGroup.ELDERLY: 0.1})
+
+
 @pytest.fixture
 def centre_day() -> Scenario:
     return centre_day_scenario()
+
+
+@pytest.fixture
+def busy_hall() -> Scenario:
+    return busy_hall_scenario()
 
 
 @pytest.fixture

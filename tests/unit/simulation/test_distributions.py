@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import pickle
 import random
 import statistics
 
 import pytest
 
 from simulation.distributions import DistributionSpec, deterministic, empirical, exponential, lognormal
+from simulation.draws import exponential_draw
 from simulation.errors import ScenarioError
 
 pytestmark = pytest.mark.unit
@@ -112,3 +114,19 @@ def test_the_squared_coefficient_of_variation_is_known_for_each_kind() -> None:
     assert DistributionSpec.lognormal(3.0, 0.5).scv == pytest.approx(0.25)
     assert DistributionSpec.deterministic(3.0).scv == 0.0
     assert math.isclose(DistributionSpec.empirical([1.0, 3.0]).scv, 0.25)
+
+
+@pytest.mark.parametrize("rate", [1.0 / 6.5, 250.0 / 60.0, 1e-3, 37.0])
+def test_the_twins_exponential_draws_are_exactly_the_standard_librarys(rate: float) -> None:
+    # The twin draws with its own (compilable) copy of the formula; a seeded run must not notice.
+    ours, theirs = random.Random(7), random.Random(7)
+    sampler = exponential(1.0 / rate)
+    for _ in range(5_000):
+        assert exponential_draw(ours, rate) == theirs.expovariate(rate)
+        assert sampler(ours) == theirs.expovariate(1.0 / (1.0 / rate))
+
+
+def test_an_exponential_sampler_pickles_with_its_rate() -> None:
+    sampler = exponential(8.0)
+    copy = pickle.loads(pickle.dumps(sampler))
+    assert copy(random.Random(3)) == sampler(random.Random(3)) == random.Random(3).expovariate(1.0 / 8.0)

@@ -63,6 +63,7 @@ def test_a_priority_ticket_arriving_after_normal_ones_is_served_first(make_one_w
     assert elderly.is_priority_call
 
 
+@pytest.mark.pure_python
 def test_the_twin_calls_the_policy_the_scenario_names(
     make_one_window: MakeScenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,15 +7,12 @@ must come out the same, value for value.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 import simpy
 
-from hall.domain.people import PriorityGroup
 from simulation.model import RandomStreams, build
 from simulation.records import ServiceRecord
-from simulation.scenario import Scenario, stationary_from_dict
+from simulation.scenario import Scenario
 
 pytestmark = pytest.mark.unit
 
@@ -34,22 +31,11 @@ def _records(scenario: Scenario, seed: int, env: simpy.Environment) -> tuple[lis
     return hall.records, env.now
 
 
-def _busy_stationary() -> Scenario:
-    scenario = stationary_from_dict(
-        {
-            "kind": "stationary",
-            "arrival_rate_per_hour": 250,
-            "service": {"distribution": "exponential", "mean_minutes": 6.5},
-            "windows": 30,
-            "duration_hours": 8,
-        }
-    ).to_scenario()
-    return replace(scenario, priority_shares={PriorityGroup.ELDERLY: 0.1})
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_waking_a_clerk_at_once_gives_the_same_records_as_a_wake_up_event(centre_day: Scenario, seed: int) -> None:
-    for scenario in (centre_day, _busy_stationary()):
+def test_waking_a_clerk_at_once_gives_the_same_records_as_a_wake_up_event(
+    centre_day: Scenario, busy_hall: Scenario, seed: int
+) -> None:
+    for scenario in (centre_day, busy_hall):
         shortcut, shortcut_end = _records(scenario, seed, simpy.Environment())
         evented, evented_end = _records(scenario, seed, _EveryMinuteBusy())
         assert len(shortcut) > 100
@@ -57,9 +43,9 @@ def test_waking_a_clerk_at_once_gives_the_same_records_as_a_wake_up_event(centre
         assert shortcut_end == evented_end
 
 
-def test_the_shortcut_is_taken_in_an_ordinary_run() -> None:
+def test_the_shortcut_is_taken_in_an_ordinary_run(busy_hall: Scenario) -> None:
     """Otherwise the test above would compare the event path with itself."""
-    scenario = _busy_stationary()
+    scenario = busy_hall
     events = 0
     woken_at_once = 0
 
