@@ -6,10 +6,11 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
@@ -17,6 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig
 
 from hall import controllers as hall_controllers
+from hall import errors as api_errors
 from hall.cache import ReferenceCache
 from hall.db.engine import make_engine, make_session_maker
 from hall.db.session import provide_db_session
@@ -25,6 +27,7 @@ from hall.jobs import close_finished_days
 from hall.lib.clock import Clock, SystemClock
 from hall.logs import configure_logging
 from hall.ops import MetricsController, OpsController
+from hall.pages import errors as page_errors
 from hall.pages import routes as pages
 from hall.scheduler import LeaderElectedScheduler, cron, every, make_leader_lock
 from hall.security import HallAuthenticationMiddleware
@@ -47,6 +50,21 @@ from staffing.planning.compute import PlanningCompute, shutdown_default
 from staffing.planning.jobs import refit_and_forecast
 
 API_VERSION = "1.0.0"
+
+
+#: Paths that are never pages: the API, its schema and the operations endpoints answer problem documents.
+_MACHINE_PATHS = ("/api", "/schema", "/metrics", "/health", "/ready")
+
+
+def _handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """An HTTP error that no router's own handler took (a path nothing matches, a method a path does not allow).
+
+    A browser asking for a page gets the error page in its language, with a way back; the API, its clients and
+    anything that does not ask for HTML get an RFC 9457 problem document.
+    """
+    if not request.url.path.startswith(_MACHINE_PATHS) and "text/html" in request.headers.get("accept", ""):
+        return page_errors.handle_http(request, exc)
+    return api_errors.handle_http(request, exc)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -155,7 +173,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
                 "reference_cache": ReferenceCache(ttl_seconds=5.0),
             }
         ),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: _handle_http},
         template_config=pages.template_config(),
         on_startup=[_on_startup],
         on_shutdown=[_on_shutdown],

@@ -47,3 +47,19 @@ async def test_openapi_lists_every_operation_with_an_operation_id(client) -> Non
     assert all(ids), "every operation needs a stable operationId"
     assert len(ids) == len(set(ids))
     assert {"ListCatalogueItems", "CreateCentre", "IssueDeviceToken", "ImportCalendarYear"} <= set(ids)
+
+
+async def test_an_address_nothing_matches_gets_a_page_for_a_browser_and_a_problem_for_the_api(client) -> None:
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = await client.get("/no/such/page", headers=browser)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "页面不存在。" in page.text  # the page in the default language, with the way back
+    assert 'href="/"' in page.text
+    english = await client.get("/no/such/page", headers={**browser, "cookie": "hall_lang=en"})
+    assert "This page does not exist." in english.text
+    for path, accept in (("/api/v1/no-such-thing", browser["accept"]), ("/no/such/page", "*/*")):
+        problem = await client.get(path, headers={"accept": accept})
+        assert problem.status_code == 404, path
+        assert problem.headers["content-type"].startswith("application/problem+json"), path
+        assert problem.json()["status"] == 404
