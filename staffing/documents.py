@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hall.domain.skills import SkillLevel
+from hall.pages.staffing_words import Words
 from hall.pdf.render import render_pdf
 from staffing import schemas as s
 
@@ -65,6 +66,9 @@ def _environment() -> Environment:
         status_zh=lambda status: _STATUS_ZH.get(status, status),
         adjustment_zh=lambda kind: _ADJUSTMENT_ZH.get(str(kind), str(kind)),
         level_zh=lambda level: SkillLevel(level).label_zh,
+        # the domain writes its explanations (a pay line's basis, a score line's value) as English phrases; the
+        # documents are Chinese, so they go through the same catalogue as the pages (``hall/locale``)
+        explain=Words("zh_CN").text,
     )
     return env
 

@@ -183,11 +183,16 @@ async def test_the_demo_centres_last_full_month_is_assessed_and_paid_end_to_end(
     assert "张敏" in text
     assert "实发金额" in text
     assert f"{Decimal(slip_row['netAmount']):,.2f}" in text
+    assert "天 =" in text  # the pay bases in the slip's Chinese, not the domain's English phrases
+    assert " days" not in text
 
     report_pdf = await client.get(f"/api/v1/staff/SFX003/assessments/{OCTOBER}/report.pdf", headers=headers("zhangmin"))
     assert report_pdf.status_code == 200
     assert_cjk_font_embedded(report_pdf.content)
-    assert "月度绩效考核报告" in pdf_text(report_pdf.content)
+    report_text = pdf_text(report_pdf.content)
+    assert "月度绩效考核报告" in report_text
+    assert "标准分钟" in report_text  # the score lines' values in Chinese too
+    assert "standard min" not in report_text
 
     batch = await client.get(f"{SFX}/pay-records/{OCTOBER}/slips.pdf", headers=manager)
     assert batch.status_code == 200

@@ -14,6 +14,7 @@ import pytest
 from staffing import documents
 from staffing import schemas as s
 from staffing.domain import Grade, PayLineCode
+from staffing.domain.wording import say
 
 pytestmark = pytest.mark.unit
 
@@ -22,11 +23,13 @@ def record(net: str = "4353.89") -> s.PayRecordRead:
     now = datetime(2026, 11, 2, 1, tzinfo=UTC)
     lines = [
         s.PayLineRead(code=PayLineCode.LEVEL_PAY, label_zh="等级工资", label_en="Level pay", amount=Decimal("3258.33"),
-                      basis="L3: 3,450.00 × 17/18 days = 3,258.33"),
+                      basis=say("level_pay", level="L3", level_zh="三级",
+                                basis=say("prorated", amount="3,450.00", worked=17, working=18, value="3,258.33"))),
         s.PayLineRead(code=PayLineCode.POST_ALLOWANCE, label_zh="岗位补助", label_en="Post allowance",
-                      amount=Decimal("188.89"), basis="200.00 × 17/18 days = 188.89"),
+                      amount=Decimal("188.89"), basis="200.00 × 17/18 = 188.89"),  # no phrase: shown as it is
         s.PayLineRead(code=PayLineCode.PERFORMANCE_PAY, label_zh="绩效工资", label_en="Performance pay",
-                      amount=Decimal("906.67"), basis="800.00 × 1.2 (优秀) × 17/18 days = 906.67"),
+                      amount=Decimal("906.67"), basis=say("performance_prorated", base="800.00", coefficient="1.2",
+                                                          grade="优秀", worked=17, working=18, amount="906.67")),
     ]  # fmt: skip
     return s.PayRecordRead(
         id=uuid4(), centre_code="SFX", month="2026-10", status="locked", staff_employee_no="SFX001",
@@ -56,8 +59,12 @@ def test_the_slip_html_lists_every_line_and_the_net_amount_in_local_time() -> No
         "906.67",
         "¥ 4,353.89",
         "2026-11-02 09:00",
+        "L3 三级：3,450.00 × 17/18 天 = 3,258.33",  # the domain's English phrases, in the slip's Chinese
+        "800.00 × 1.2（优秀）× 17/18 天 = 906.67",
+        "200.00 × 17/18 = 188.89",
     ):
         assert text in html
+    assert "days" not in html
     assert "−0.00" not in html  # no deduction: shown as 0.00
 
 
