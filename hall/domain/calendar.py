@@ -6,11 +6,12 @@ Deadlines in working days (行政许可法 Art.82), committed-case due dates, �
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Final
 
 from hall.domain.errors import DomainRuleViolation
 
@@ -106,3 +107,21 @@ class WorkingCalendar:
             off += 1
             probe -= timedelta(days=1)
         return off >= min_days_off
+
+
+#: From this day of a year on, the next year's national arrangement is due: the General Office of the State Council
+#: publishes the coming year's public holidays and make-up working days each autumn (in November in recent years).
+NEXT_YEAR_DUE: Final = (11, 1)
+
+
+def national_years_missing(today: date, years_entered: Collection[int]) -> tuple[int, ...]:
+    """Return the years a national calendar should hold by ``today`` but holds no day of.
+
+    This year always; next year from :data:`NEXT_YEAR_DUE`. Until a year is entered, every Monday to Friday of it
+    counts as a working day — the Spring Festival and National Day weeks included — for opening hours, deadlines,
+    rosters and forecasts, so the pages say so to the people who plan with it.
+    """
+    wanted = [today.year]
+    if (today.month, today.day) >= NEXT_YEAR_DUE:
+        wanted.append(today.year + 1)
+    return tuple(year for year in wanted if year not in years_entered)

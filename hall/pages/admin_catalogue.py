@@ -370,7 +370,10 @@ class AdminCataloguePages(Controller):
     ) -> Response[Any]:
         lang = lang_of(request)
         principal = current_principal(request)
-        calendar = await services.CalendarService(db_session, principal).get(code, year)
+        calendars = services.CalendarService(db_session, principal)
+        calendar = await calendars.get(code, year)
+        today = request.app.state.clock.now().astimezone(settings.zone).date()
+        missing = await calendars.years_missing(code, today)
         failed = bool((form and form.summary) or (imported and imported.summary))
         return page(
             request,
@@ -379,6 +382,7 @@ class AdminCataloguePages(Controller):
             **await admin_context(request, db_session, None, "calendar", done),
             calendar=calendar,
             year=year,
+            missing_years=missing,
             form=form or FormState(values={"kind": DayKind.HOLIDAY.value}),
             imported=imported or FormState(values={"year": year + 1}),
             kinds=[(k.value, gettext(lang, labels.DAY_KINDS[k])) for k in DayKind],

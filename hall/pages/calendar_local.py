@@ -137,6 +137,7 @@ class CentreCalendarPages(Controller):
             year, month = today.year, today.month
         calendars = services.CentreCalendarService(db_session, principal)
         effective = await calendars.effective(centre.code, year)
+        missing = await calendars.national_years_missing(centre.code, today)
         entries = {d.on: d for d in effective.days}
         local = [d for d in effective.days if d.source == centre.code]
         above = [d for d in effective.days if d.source not in {"national", centre.code}]
@@ -152,6 +153,7 @@ class CentreCalendarPages(Controller):
             following=_step(year, month, 1),
             weeks=month_weeks(year, month, entries),
             today=today,
+            missing_years=missing,
             local_days=local,
             above_days=above,
             form=form or FormState(values={"kind": DayKind.HOLIDAY.value, "on": ""}),

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hall import schemas as s
-from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar
+from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar, national_years_missing
 from hall.domain.errors import DomainRuleViolation, NotFoundError
 from hall.domain.people import Role
 from hall.models import (
@@ -66,6 +66,18 @@ async def load_calendar(session: AsyncSession, calendar_id: UUID) -> WorkingCale
     return WorkingCalendar.of(CalendarDay(r.on, DayKind(r.kind), r.name) for r in rows)
 
 
+async def years_missing(session: AsyncSession, calendar_id: UUID, today: date) -> tuple[int, ...]:
+    """The years a national calendar should hold by ``today`` and holds no day of (``national_years_missing``)."""
+    days = await session.scalars(
+        select(CalendarDayModel.on).where(
+            CalendarDayModel.calendar_id == calendar_id,
+            CalendarDayModel.on >= date(today.year, 1, 1),
+            CalendarDayModel.on <= date(today.year + 1, 12, 31),
+        )
+    )
+    return national_years_missing(today, {on.year for on in days})
+
+
 class CalendarService(BaseService):
     async def _calendar(self, code: str) -> CalendarModel:
         calendar = await self.session.scalar(select(CalendarModel).where(CalendarModel.code == code))
@@ -86,6 +98,10 @@ class CalendarService(BaseService):
             name=calendar.name,
             days=[s.CalendarDayWire(on=r.on, kind=DayKind(r.kind), name=r.name) for r in rows],
         )
+
+    async def years_missing(self, code: str, today: date) -> tuple[int, ...]:
+        """The years the calendar ``code`` should hold by ``today`` and holds no day of (``national_years_missing``)."""
+        return await years_missing(self.session, (await self._calendar(code)).id, today)
 
     async def put_day(self, code: str, day: s.CalendarDayWire) -> s.CalendarDayWire:
         calendar = await self._calendar(code)
@@ -167,6 +183,10 @@ class CentreCalendarService(BaseService):
                 if year is None or on.year == year
             ],
         )
+
+    async def national_years_missing(self, centre_code: str, today: date) -> tuple[int, ...]:
+        """The years the centre's national calendar should hold by ``today`` and holds no day of."""
+        return await years_missing(self.session, (await self.centre_by_code(centre_code)).calendar_id, today)
 
     async def _local(self, centre: CentreModel, on: date) -> CentreCalendarDayModel | None:
         row: CentreCalendarDayModel | None = await self.session.scalar(

@@ -224,6 +224,13 @@ async def test_only_an_administrator_changes_the_shared_calendar(client, headers
     assert 'data-day="2026-12-31"' in page
     assert "跨年调休" in page
 
+    # the app's day is 2026-11-23: next year's arrangement is due and the demo holds only 2026
+    assert 'data-missing-year="2027"' in page
+    assert "No public holidays or make-up working days are entered for 2027 yet." in page
+    local = (await client.get("/manage/SFX/calendar/", headers=headers("manager"))).text
+    assert 'data-missing-year="2027"' in local
+    assert 'data-missing-year="2026"' not in local
+
     bad = await client.post(
         "/admin/calendars/CN/import",
         headers=headers("admin"),
@@ -238,4 +245,7 @@ async def test_only_an_administrator_changes_the_shared_calendar(client, headers
         follow_redirects=False,
     )
     assert good.status_code == 303
-    assert "2027-02-06" in (await client.get("/admin/calendars/CN?year=2027", headers=headers("admin"))).text
+    entered = (await client.get("/admin/calendars/CN?year=2027", headers=headers("admin"))).text
+    assert "2027-02-06" in entered
+    assert "data-missing-year" not in entered
+    assert "data-missing-year" not in (await client.get("/manage/SFX/calendar/", headers=headers("manager"))).text

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hall.demo import HOLIDAYS_2026
-from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar
+from hall.domain.calendar import CalendarDay, DayKind, WorkingCalendar, national_years_missing
 from hall.domain.errors import DomainRuleViolation
 
 pytestmark = pytest.mark.unit
@@ -273,3 +273,19 @@ def test_a_working_day_after_enough_days_off_is_after_a_long_break(on: str, min_
 def test_the_default_long_break_is_three_days_off() -> None:
     assert CAL_2026.is_after_long_break(d("2026-10-08"))
     assert not CAL_2026.is_after_long_break(d("2026-03-09"))
+
+
+@pytest.mark.parametrize(
+    ("today", "entered", "missing"),
+    [
+        ("2026-11-22", {2026}, (2027,)),  # next year's notice is due from November
+        ("2026-10-31", {2026}, ()),  # ... not before
+        ("2026-11-01", {2026}, (2027,)),
+        ("2026-11-22", {2026, 2027}, ()),
+        ("2027-01-04", {2026}, (2027,)),  # a new year without its days: every weekday a working day
+        ("2026-03-01", set(), (2026,)),
+        ("2026-12-31", set(), (2026, 2027)),
+    ],
+)
+def test_the_years_a_national_calendar_should_hold_by_a_day(today: str, entered: set[int], missing: tuple[int]) -> None:
+    assert national_years_missing(d(today), entered) == missing
