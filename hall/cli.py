@@ -65,6 +65,10 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         reload=reload,
         log_config=None,
         proxy_headers=True,
+        # Live event streams (boards, consoles, visitors' phones) never end by themselves: without a limit, a stop
+        # (SIGTERM, Ctrl-C) would wait for every screen to go away. After the grace period the streams are cut; the
+        # pages reconnect (Last-Event-ID) to the next server, and a request still running is rolled back.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -32,6 +32,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     session_hours: int = 12
     api_token_days: int = 30
+    shutdown_grace_seconds: int = 5
     var_dir: Path = DEFAULT_VAR_DIR
     debug: bool = False
     run_scheduler: bool = True
@@ -132,6 +133,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         public_url=env.get("HALL_PUBLIC_URL", f"http://{host}:{port}").rstrip("/"),
         session_hours=_parse_int("HALL_SESSION_HOURS", env.get("HALL_SESSION_HOURS", "12"), 1, 24 * 30),
         api_token_days=_parse_int("HALL_API_TOKEN_DAYS", env.get("HALL_API_TOKEN_DAYS", "30"), 1, 3650),
+        shutdown_grace_seconds=_parse_int(
+            "HALL_SHUTDOWN_GRACE_SECONDS", env.get("HALL_SHUTDOWN_GRACE_SECONDS", "5"), 0, 600
+        ),
         var_dir=var_dir,
         debug=_parse_bool("HALL_DEBUG", env.get("HALL_DEBUG", "false")),
         run_scheduler=_parse_bool("HALL_RUN_SCHEDULER", env.get("HALL_RUN_SCHEDULER", "true")),

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +36,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server(db: Any, tmp_path: Path) -> Iterator[str]:
+    with server_process(db, tmp_path) as (base, _):
+        yield base
+
+
+@contextlib.contextmanager
+def server_process(db: Any, tmp_path: Path, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {
         **os.environ,
@@ -43,6 +50,7 @@ def server(db: Any, tmp_path: Path) -> Iterator[str]:
         "HALL_SECRET_KEY": "t" * 32,
         "HALL_RUN_SCHEDULER": "false",
         "HALL_LOG_LEVEL": "WARNING",
+        **settings,
     }
     process = subprocess.Popen([sys.executable, "-m", "hall", "serve", "--port", str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -56,7 +64,7 @@ def server(db: Any, tmp_path: Path) -> Iterator[str]:
             time.sleep(0.1)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
@@ -221,3 +229,16 @@ async def test_the_listener_is_re_established_after_its_connection_is_killed(db,
             ticket = await issue(base)
             heard = await stream.until(lambda m: m.get("event") == "issue")
             assert data(heard)["number"] == ticket["number"]
+
+
+async def test_a_stop_does_not_wait_for_the_open_event_streams(db, tmp_path) -> None:
+    # A board's stream never ends by itself; a stop (SIGTERM) closes it after the grace period instead of waiting
+    # for every screen to go away (it used to wait forever).
+    with server_process(db, tmp_path, HALL_SHUTDOWN_GRACE_SECONDS="1") as (base, process):
+        await setup_live_centre(base)
+        async with listen(base, "/api/v1/centres/LIVE/events") as stream:
+            process.terminate()
+            # TimeoutExpired (a failure) if it hangs; uvicorn ends by re-raising the signal it stopped for
+            assert await asyncio.to_thread(process.wait, 20) in {0, -signal.SIGTERM}
+            with pytest.raises((httpx.HTTPError, EOFError)):  # closed, not merely quiet
+                await stream.until(lambda m: False, timeout=5)

@@ -35,6 +35,7 @@ def test_the_defaults_serve_shanghai_time_on_localhost_8000_from_sqlite_under_th
     assert settings.var_dir == var_dir
     assert (settings.log_format, settings.log_level) == ("text", "INFO")
     assert (settings.session_hours, settings.api_token_days) == (12, 30)
+    assert settings.shutdown_grace_seconds == 5
     assert settings.debug is False
     assert settings.run_scheduler is True
     assert settings.dask_scheduler is None
@@ -60,6 +61,7 @@ def test_explicit_values_are_taken_as_given(var_dir: Path) -> None:
         HALL_PUBLIC_URL="https://hall.example.gov.cn/",
         HALL_SESSION_HOURS="8",
         HALL_API_TOKEN_DAYS="90",
+        HALL_SHUTDOWN_GRACE_SECONDS="30",
         HALL_DEBUG="yes",
         HALL_RUN_SCHEDULER="off",
         HALL_DASK_SCHEDULER="tcp://10.0.0.5:8786",
@@ -72,6 +74,7 @@ def test_explicit_values_are_taken_as_given(var_dir: Path) -> None:
     assert (settings.log_format, settings.log_level) == ("json", "DEBUG")
     assert settings.public_url == "https://hall.example.gov.cn"  # trailing slash dropped
     assert (settings.session_hours, settings.api_token_days) == (8, 90)
+    assert settings.shutdown_grace_seconds == 30
     assert (settings.debug, settings.run_scheduler) == (True, False)
     assert settings.dask_scheduler == "tcp://10.0.0.5:8786"
 
