@@ -1,8 +1,8 @@
 """The hall pages' promises beyond one good visit, in headless Chromium against real servers: the display board
-recovers by itself from a server restart and a network loss, the kiosk never issues or prints two tickets for one
-press while the network is away, it returns to the start screen after inactivity, its seniors' mode (适老化)
-enlarges, contrasts and reads the ticket aloud, it checks appointments in by code, and the board's announcements
-are queued and repeated on recall.
+recovers by itself from a server restart and a network loss (so does the visitor's phone page), the kiosk never
+issues or prints two tickets for one press while the network is away, it returns to the start screen after
+inactivity, its seniors' mode (适老化) enlarges, contrasts and reads the ticket aloud, it checks appointments in by
+code, and the board's announcements are queued and repeated on recall.
 
 Tests that kill the server use ``restartable_hall`` (their own server and database); the others share the
 session's ``hall_server``.
@@ -270,6 +270,34 @@ def test_the_board_recovers_after_a_network_loss(browser: Any, hall: Any) -> Non
     board.wait_for_selector(f".board-latest[data-number='{fresh}']", timeout=10000)
     assert board.errors == [], board.errors
     board.context.close()
+
+
+def test_the_visitors_phone_recovers_after_a_silent_network_loss(browser: Any, hall: Any) -> None:
+    # A phone's network can vanish without closing the stream; the page notices (stream-watch.js asks /health),
+    # says so, and once the network is back it reconnects and shows the call it missed, without a reload.
+    with hall.api() as api:
+        ticket = issue(api)
+    phone = new_page(browser, hall.base, width=390, height=844)
+    phone.goto(f"/t/{ticket['publicCode']}")
+    phone.wait_for_function("() => window.__hall.sseOpens >= 1")
+    phone.evaluate("() => { window.__sameDocument = true; }")
+    assert phone.locator("[data-status]").get_attribute("data-status") == "waiting"
+    opens = phone.evaluate("window.__hall.sseOpens")
+
+    phone.context.set_offline(True)
+    phone.wait_for_selector("#visitor-connection:not([hidden])", timeout=15000)
+    with hall.api() as api:
+        assert call_next(api, 1) == ticket["number"]  # called while the phone cannot hear it
+    phone.wait_for_timeout(1500)
+    assert phone.locator("[data-status]").get_attribute("data-status") == "waiting"
+
+    phone.context.set_offline(False)
+    phone.wait_for_selector("[data-status='called']", timeout=30000)
+    phone.wait_for_selector("#visitor-connection[hidden]", state="attached")
+    assert phone.evaluate("window.__hall.sseOpens") > opens, "the event stream was opened again"
+    assert phone.evaluate("window.__sameDocument") is True, "the page recovered without reloading"
+    assert phone.errors == [], phone.errors
+    phone.context.close()
 
 
 # --- 2. a kiosk press while the network is away ------------------------------------------------------------------

@@ -79,46 +79,11 @@
     if (data.number && data.window) { enqueue(data, event.type === "recall"); }
   }
 
-  // A lost network does not always close a connection: the stream may stay "open" and hear nothing, for as long
-  // as TCP takes to notice. So the board checks every few seconds that the server answers; when it answers again
-  // after a failure and the stream has not been opened since, the stale stream is closed and reported failed,
-  // and the sse extension opens a new one (then the whole board is read again, see htmx:sseOpen).
-  var WATCH_MS = (Number(board.dataset.watchSeconds) || 10) * 1000;
-  var createSource = htmx.createEventSource;
-  var stream = null;
-  var lostAt = 0;
-  var openedAt = 0;
-  htmx.createEventSource = function (url) {
-    stream = createSource(url);
-    return stream;
-  };
-
-  function renewStream() {
-    if (!stream || (openedAt > lostAt && stream.readyState === EventSource.OPEN)) { return; }
-    var stale = stream;
-    stale.close();
-    stale.dispatchEvent(new Event("error")); // CLOSED and failed: the extension reconnects with its backoff
-  }
-
-  function watch() {
-    var controller = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = controller ? setTimeout(function () { controller.abort(); }, WATCH_MS / 2) : null;
-    fetch("/health", { cache: "no-store", credentials: "omit", signal: controller ? controller.signal : undefined })
-      .then(function (response) {
-        if (!response.ok) { throw new Error("health " + response.status); }
-        if (lostAt) { renewStream(); lostAt = 0; }
-      })
-      .catch(function () {
-        if (!lostAt) { lostAt = Date.now(); }
-        connection.hidden = false;
-      })
-      .finally(function () { if (timer) { clearTimeout(timer); } });
-  }
-  setInterval(watch, WATCH_MS);
+  // A silently lost network is noticed by stream-watch.js, which renews the stream when the server answers again.
+  document.body.addEventListener("hall:connection-lost", function () { connection.hidden = false; });
 
   document.body.addEventListener("htmx:sseOpen", function (event) {
     var source = event.detail.source;
-    openedAt = Date.now();
     if (!hooked || !hooked.has(source)) {
       if (hooked) { hooked.add(source); }
       source.addEventListener("call", onCall);

@@ -1,14 +1,21 @@
-// The visitor's page: after a reconnect, fetch the status again; when the ticket is called, vibrate the phone.
+// The visitor's page: say when the connection is lost, fetch the status again after a reconnect, and vibrate the
+// phone when the ticket is called.
 (function () {
   "use strict";
   var status = document.getElementById("status");
   var opened = false;
   var lastStatus = status.querySelector("[data-status]") ? status.querySelector("[data-status]").dataset.status : "";
 
+  var connection = document.getElementById("visitor-connection");
+
   document.body.addEventListener("htmx:sseOpen", function () {
+    connection.hidden = true;
     if (opened) { htmx.trigger(status, "hall:reconnected"); } // events may have been missed while away
     opened = true;
   });
+  // the stream failed, or stream-watch.js found the server unreachable (a phone's network can vanish silently)
+  document.body.addEventListener("htmx:sseError", function () { connection.hidden = false; });
+  document.body.addEventListener("hall:connection-lost", function () { connection.hidden = false; });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.target !== status) { return; }
