@@ -149,7 +149,7 @@ def install() -> bool:
             else:
                 sys.meta_path.insert(0, _CompiledFinder(freshness.files))
                 active = True
-        elif freshness.files or "missing" not in freshness.reason:
+        elif not freshness.reason.startswith("not built"):  # never built: nothing to warn about
             log.warning("compiled modules not used (%s); run `python -m hall.compiled build`", freshness.reason)
         _state["reason"] = freshness.reason
     else:
